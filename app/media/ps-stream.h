@@ -1,0 +1,70 @@
+/* ps-stream.h: one camera stream, opened with low latency and kept alive
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+#include "ps-stream-error.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  PS_STREAM_STATE_IDLE,
+  PS_STREAM_STATE_CONNECTING,
+  PS_STREAM_STATE_PLAYING,
+  PS_STREAM_STATE_RECONNECTING,
+  PS_STREAM_STATE_ERROR,
+} PsStreamState;
+
+typedef enum {
+  PS_STREAM_OUTPUT_NATIVE, /* whatever the decoder gives: cheapest, for statistics */
+  PS_STREAM_OUTPUT_BGRA,   /* packed 8-bit BGRA, for GdkMemoryTexture */
+} PsStreamOutput;
+
+typedef enum {
+  PS_STREAM_PROFILE_MAIN, /* the highest resolution an ONVIF camera offers */
+  PS_STREAM_PROFILE_SUB,  /* the lowest, for tiles */
+} PsStreamProfile;
+
+#define PS_TYPE_STREAM (ps_stream_get_type ())
+G_DECLARE_FINAL_TYPE (PsStream, ps_stream, PS, STREAM, GObject)
+
+PsStream      *ps_stream_new                (const char      *uri);
+const char    *ps_stream_get_uri            (PsStream        *self);
+void           ps_stream_set_credentials    (PsStream        *self,
+                                             const char      *username,
+                                             const char      *password);
+void           ps_stream_set_output         (PsStream        *self,
+                                             PsStreamOutput   output);
+void           ps_stream_set_profile        (PsStream        *self,
+                                             PsStreamProfile  profile);
+void           ps_stream_set_timeout        (PsStream        *self,
+                                             guint            timeout_ms);
+void           ps_stream_set_reconnect      (PsStream        *self,
+                                             gboolean         reconnect);
+void           ps_stream_set_use_tcp        (PsStream        *self,
+                                             gboolean         use_tcp);
+
+void           ps_stream_start              (PsStream        *self);
+void           ps_stream_stop               (PsStream        *self);
+
+PsStreamState  ps_stream_get_state          (PsStream        *self);
+const GError  *ps_stream_get_error          (PsStream        *self);
+const char    *ps_stream_get_resolved_uri   (PsStream        *self);
+const char    *ps_stream_get_transport      (PsStream        *self);
+const char    *ps_stream_get_codec          (PsStream        *self);
+guint          ps_stream_get_width          (PsStream        *self);
+guint          ps_stream_get_height         (PsStream        *self);
+guint64        ps_stream_get_frames         (PsStream        *self);
+double         ps_stream_get_fps            (PsStream        *self);
+double         ps_stream_get_first_frame_ms (PsStream        *self);
+guint          ps_stream_get_reconnects     (PsStream        *self);
+gboolean       ps_stream_get_latency        (PsStream        *self,
+                                             double          *p50_ms,
+                                             double          *p95_ms);
+GstSample     *ps_stream_dup_last_sample    (PsStream        *self);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* ps-add-camera-dialog.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_ADD_CAMERA_DIALOG (ps_add_camera_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (PsAddCameraDialog, ps_add_camera_dialog, PS, ADD_CAMERA_DIALOG, AdwWindow)
+
+PsAddCameraDialog *ps_add_camera_dialog_new          (GtkWindow  *parent);
+/* NULL when the address is valid, else what is wrong with it. */
+const char        *ps_add_camera_dialog_check_address (const char *address);
+
+G_END_DECLS

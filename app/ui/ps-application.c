@@ -1,0 +1,340 @@
+/* ps-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "ps-application.h"
+#include "ps-demo.h"
+#include "ps-window.h"
+
+#define SCREENSHOT_DEADLINE_S 60
+#define SETTLE_MS             1500
+#define CAPTURE_INTERVAL_MS   700
+
+struct _PsApplication
+{
+  AdwApplication  parent_instance;
+
+  gboolean        demo;
+  int             demo_cameras;
+  char          **screenshots;
+  guint           next_screenshot;
+  JsonNode       *report;
+  int             exit_status;
+
+  PsDemo         *demo_runner;
+  PsWindow       *window;
+  guint           screenshot_id;
+  gint64          screenshot_start;
+  gint64          all_playing_since;
+};
+
+G_DEFINE_FINAL_TYPE (PsApplication, ps_application, ADW_TYPE_APPLICATION)
+
+static void
+fail (PsApplication *self,
+      const char    *message)
+{
+  g_printerr ("peerscope: %s\n", message);
+  self->exit_status = 1;
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+on_demo_camera_ready_cb (PsApplication *self,
+                         PsDevice      *device,
+                         const char    *password)
+{
+  if (self->window != NULL)
+    ps_window_add_camera (self->window, device, password, FALSE);
+}
+
+static void
+on_demo_failed_cb (PsApplication *self,
+                   const char    *message)
+{
+  if (self->screenshots != NULL)
+    fail (self, message);
+  else if (self->window != NULL)
+    ps_window_show_error (self->window, message);
+}
+
+/* Headless demo and UI tests: wait for every camera to play, then capture. */
+static gboolean
+screenshot_tick_cb (gpointer user_data)
+{
+  PsApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_monotonic_time ();
+  guint n_cameras = 0;
+  guint playing;
+  const char *path;
+
+  playing = ps_window_count_playing (self->window, &n_cameras);
+
+  if (self->next_screenshot == 0)
+    {
+      if (n_cameras < (guint) self->demo_cameras || playing < n_cameras)
+        {
+          self->all_playing_since = 0;
+          if (now - self->screenshot_start > SCREENSHOT_DEADLINE_S * G_USEC_PER_SEC)
+            {
+              g_autofree char *message = NULL;
+
+              message = g_strdup_printf ("only %u of %d cameras played within %d s", playing,
+                                         self->demo_cameras, SCREENSHOT_DEADLINE_S);
+              self->screenshot_id = 0;
+              fail (self, message);
+              return G_SOURCE_REMOVE;
+            }
+          return G_SOURCE_CONTINUE;
+        }
+
+      if (self->all_playing_since == 0)
+        self->all_playing_since = now;
+      if (now - self->all_playing_since < SETTLE_MS * 1000)
+        return G_SOURCE_CONTINUE;
+    }
+
+  path = self->screenshots[self->next_screenshot];
+  if (!ps_window_save_png (self->window, path, &error))
+    {
+      self->screenshot_id = 0;
+      fail (self, error->message);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (self->report == NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "cameras");
+      json_builder_add_value (builder, ps_window_describe (self->window));
+      json_builder_set_member_name (builder, "screenshots");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      self->report = json_builder_get_root (builder);
+    }
+
+  {
+    JsonObject *root = json_node_get_object (self->report);
+    JsonArray *shots = json_object_get_array_member (root, "screenshots");
+    JsonObject *shot = json_object_new ();
+
+    json_object_set_string_member (shot, "path", path);
+    json_object_set_int_member (shot, "time_us", g_get_real_time ());
+    json_array_add_object_element (shots, shot);
+  }
+
+  self->next_screenshot++;
+  if (self->screenshots[self->next_screenshot] != NULL)
+    {
+      self->screenshot_id = g_timeout_add (CAPTURE_INTERVAL_MS, screenshot_tick_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
+  {
+    g_autoptr(JsonGenerator) generator = json_generator_new ();
+    g_autofree char *text = NULL;
+
+    json_generator_set_pretty (generator, TRUE);
+    json_generator_set_root (generator, self->report);
+    text = json_generator_to_data (generator, NULL);
+    printf ("%s\n", text);
+    fflush (stdout);
+  }
+
+  self->screenshot_id = 0;
+  g_application_quit (G_APPLICATION (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ps_application_activate (GApplication *app)
+{
+  PsApplication *self = PS_APPLICATION (app);
+
+  if (self->window == NULL)
+    {
+      self->window = ps_window_new (ADW_APPLICATION (self));
+      g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+
+      if (self->demo)
+        {
+          self->demo_runner = ps_demo_new ();
+          g_signal_connect_object (self->demo_runner, "camera-ready",
+                                   G_CALLBACK (on_demo_camera_ready_cb), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (self->demo_runner, "failed",
+                                   G_CALLBACK (on_demo_failed_cb), self, G_CONNECT_SWAPPED);
+          ps_demo_start (self->demo_runner, (guint) self->demo_cameras);
+        }
+      else
+        ps_window_load_saved (self->window);
+
+      if (self->screenshots != NULL && self->screenshots[0] != NULL)
+        {
+          self->screenshot_start = g_get_monotonic_time ();
+          self->screenshot_id = g_timeout_add (100, screenshot_tick_cb, self);
+        }
+    }
+
+  gtk_window_present (GTK_WINDOW (self->window));
+}
+
+static int
+ps_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  PsApplication *self = PS_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      printf ("peerscope %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "demo", "b", &self->demo);
+  g_variant_dict_lookup (options, "demo-cameras", "i", &self->demo_cameras);
+  g_variant_dict_lookup (options, "screenshot", "^aay", &self->screenshots);
+
+  if (self->demo_cameras < 1 || self->demo_cameras > 4)
+    {
+      g_printerr ("peerscope: --demo-cameras must be between 1 and 4\n");
+      return 2;
+    }
+  if (self->screenshots != NULL && !self->demo)
+    {
+      g_printerr ("peerscope: --screenshot needs --demo\n");
+      return 2;
+    }
+
+  return -1;
+}
+
+static void
+ps_application_shutdown (GApplication *app)
+{
+  PsApplication *self = PS_APPLICATION (app);
+
+  g_clear_handle_id (&self->screenshot_id, g_source_remove);
+  if (self->demo_runner != NULL)
+    ps_demo_stop (self->demo_runner);
+
+  G_APPLICATION_CLASS (ps_application_parent_class)->shutdown (app);
+}
+
+static void
+ps_application_finalize (GObject *object)
+{
+  PsApplication *self = (PsApplication *) object;
+
+  g_clear_object (&self->demo_runner);
+  g_strfreev (self->screenshots);
+  g_clear_pointer (&self->report, json_node_unref);
+
+  G_OBJECT_CLASS (ps_application_parent_class)->finalize (object);
+}
+
+static void
+ps_application_class_init (PsApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = ps_application_finalize;
+  app_class->activate = ps_application_activate;
+  app_class->handle_local_options = ps_application_handle_local_options;
+  app_class->shutdown = ps_application_shutdown;
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  PsApplication *self = user_data;
+  const char *developers[] = { "The Peerscope developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", self->window,
+                        "application-icon", APP_ID,
+                        "application-name", _("Peerscope"),
+                        "developer-name", _("The Peerscope developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("See your cameras live, and see whom they talk to"),
+                        "website", "https://github.com/peerscope/peerscope",
+                        "issue-url", "https://github.com/peerscope/peerscope/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: put your name here */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+ps_application_init (PsApplication *self)
+{
+  const GActionEntry actions[] = {
+    { "about", about_action },
+    { "quit", quit_action },
+  };
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *help_accels[] = { "<Control>question", NULL };
+  const GOptionEntry options[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start with emulated cameras on this computer"), NULL },
+    { "demo-cameras", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("How many emulated cameras to start (1–4, default 2)"), "N" },
+    { "screenshot", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
+      N_("With --demo: once every camera plays, save the window to FILE and quit "
+         "(repeat for several captures)"), "FILE" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
+    { NULL }
+  };
+
+  self->demo_cameras = 2;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         help_accels);
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+PsApplication *
+ps_application_new (gboolean unique)
+{
+  return g_object_new (PS_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "resource-base-path", "/io/github/peerscope/Peerscope",
+                       "flags", unique ? G_APPLICATION_DEFAULT_FLAGS : G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}
+
+int
+ps_application_exit_status (PsApplication *self)
+{
+  g_return_val_if_fail (PS_IS_APPLICATION (self), 1);
+  return self->exit_status;
+}

@@ -1,0 +1,24 @@
+/* ps-camera-page.h: one camera, large, with what its stream delivers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_CAMERA_PAGE (ps_camera_page_get_type ())
+G_DECLARE_FINAL_TYPE (PsCameraPage, ps_camera_page, PS, CAMERA_PAGE, AdwBin)
+
+PsCameraPage *ps_camera_page_new        (void);
+void          ps_camera_page_show       (PsCameraPage *self,
+                                         PsDevice     *device,
+                                         const char   *password);
+void          ps_camera_page_stop       (PsCameraPage *self);
+PsDevice     *ps_camera_page_get_device (PsCameraPage *self);
+
+G_END_DECLS

@@ -1,0 +1,230 @@
+/* ps-camera-tile.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-camera-tile"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ps-camera-tile.h"
+#include "ps-stream-status.h"
+#include "ps-video-paintable.h"
+
+struct _PsCameraTile
+{
+  GtkWidget         parent_instance;
+
+  PsDevice         *device;
+  char             *password;
+  PsStream         *stream;
+  PsVideoPaintable *paintable;
+  const char       *state_class;
+
+  GtkWidget        *overlay;
+  GtkPicture       *picture;
+  GtkWidget        *status_box;
+  GtkSpinner       *spinner;
+  GtkLabel         *message_label;
+  GtkWidget        *retry_button;
+  GtkLabel         *name_label;
+  GtkLabel         *state_label;
+};
+
+G_DEFINE_FINAL_TYPE (PsCameraTile, ps_camera_tile, GTK_TYPE_WIDGET)
+
+static void
+update_accessible (PsCameraTile *self)
+{
+  g_autofree char *label = NULL;
+
+  /* Translators: accessible name of a camera tile: "Front Door, Live" */
+  label = g_strdup_printf (_("%s, %s"), ps_device_get_name (self->device),
+                           ps_stream_status_label (self->stream));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
+static void
+on_stream_state_cb (PsCameraTile *self)
+{
+  PsStreamState state = ps_stream_get_state (self->stream);
+  const GError *error = ps_stream_get_error (self->stream);
+  gboolean busy = state == PS_STREAM_STATE_CONNECTING || state == PS_STREAM_STATE_RECONNECTING;
+
+  if (self->state_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), self->state_class);
+  self->state_class = ps_stream_status_css_class (self->stream);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), self->state_class);
+  gtk_label_set_label (self->state_label, ps_stream_status_label (self->stream));
+
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_widget_set_visible (self->retry_button, state == PS_STREAM_STATE_ERROR);
+
+  if (state == PS_STREAM_STATE_ERROR && error != NULL)
+    gtk_label_set_label (self->message_label, error->message);
+  else if (state == PS_STREAM_STATE_RECONNECTING && error != NULL)
+    gtk_label_set_label (self->message_label, error->message);
+  else
+    gtk_label_set_label (self->message_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label),
+                          *gtk_label_get_label (self->message_label) != '\0');
+
+  gtk_widget_set_visible (self->status_box, state != PS_STREAM_STATE_PLAYING);
+  if (state == PS_STREAM_STATE_ERROR)
+    ps_video_paintable_clear (self->paintable);
+
+  update_accessible (self);
+}
+
+static void
+on_new_frame_cb (PsCameraTile *self,
+                 GstSample    *sample)
+{
+  ps_video_paintable_push_sample (self->paintable, sample);
+}
+
+static void
+on_retry_clicked_cb (PsCameraTile *self)
+{
+  ps_stream_start (self->stream);
+}
+
+static void
+ps_camera_tile_dispose (GObject *object)
+{
+  PsCameraTile *self = (PsCameraTile *) object;
+
+  if (self->stream != NULL)
+    ps_stream_stop (self->stream);
+  g_clear_object (&self->stream);
+  g_clear_object (&self->paintable);
+  g_clear_object (&self->device);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_CAMERA_TILE);
+
+  G_OBJECT_CLASS (ps_camera_tile_parent_class)->dispose (object);
+}
+
+static void
+ps_camera_tile_finalize (GObject *object)
+{
+  PsCameraTile *self = (PsCameraTile *) object;
+
+  g_free (self->password);
+
+  G_OBJECT_CLASS (ps_camera_tile_parent_class)->finalize (object);
+}
+
+static void
+ps_camera_tile_class_init (PsCameraTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ps_camera_tile_dispose;
+  object_class->finalize = ps_camera_tile_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/peerscope/Peerscope/ps-camera-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, overlay);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, picture);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, status_box);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, message_label);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, state_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "camera-tile");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+ps_camera_tile_init (PsCameraTile *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->paintable = ps_video_paintable_new ();
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  g_signal_connect_object (self->retry_button, "clicked",
+                           G_CALLBACK (on_retry_clicked_cb), self, G_CONNECT_SWAPPED);
+}
+
+PsCameraTile *
+ps_camera_tile_new (PsDevice   *device,
+                    const char *password)
+{
+  PsCameraTile *self;
+  const char *uri;
+
+  g_return_val_if_fail (PS_IS_DEVICE (device), NULL);
+
+  self = g_object_new (PS_TYPE_CAMERA_TILE, NULL);
+  self->device = g_object_ref (device);
+  self->password = g_strdup (password);
+
+  g_object_bind_property (device, "name", self->name_label, "label", G_BINDING_SYNC_CREATE);
+
+  /* The grid shows sub-streams; the camera page opens the main stream. */
+  uri = ps_device_get_sub_uri (device);
+  self->stream = ps_stream_new (uri != NULL ? uri : ps_device_get_uri (device));
+  ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
+  ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_SUB);
+  if (ps_device_get_username (device) != NULL)
+    ps_stream_set_credentials (self->stream, ps_device_get_username (device), password);
+
+  g_signal_connect_object (self->stream, "notify::state",
+                           G_CALLBACK (on_stream_state_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->stream, "new-frame",
+                           G_CALLBACK (on_new_frame_cb), self, G_CONNECT_SWAPPED);
+  on_stream_state_cb (self);
+
+  return self;
+}
+
+PsDevice *
+ps_camera_tile_get_device (PsCameraTile *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_TILE (self), NULL);
+  return self->device;
+}
+
+const char *
+ps_camera_tile_get_password (PsCameraTile *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_TILE (self), NULL);
+  return self->password;
+}
+
+PsStream *
+ps_camera_tile_get_stream (PsCameraTile *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_TILE (self), NULL);
+  return self->stream;
+}
+
+GtkWidget *
+ps_camera_tile_get_picture (PsCameraTile *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_TILE (self), NULL);
+  return GTK_WIDGET (self->picture);
+}
+
+void
+ps_camera_tile_play (PsCameraTile *self)
+{
+  g_return_if_fail (PS_IS_CAMERA_TILE (self));
+  ps_stream_start (self->stream);
+}
+
+void
+ps_camera_tile_stop (PsCameraTile *self)
+{
+  g_return_if_fail (PS_IS_CAMERA_TILE (self));
+  ps_stream_stop (self->stream);
+}

@@ -1,0 +1,35 @@
+/* ps-saved-cameras.h: the cameras a user added, kept in GSettings and the keyring
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+/* Devices from the "cameras" key; entries that do not parse are skipped. */
+GPtrArray *ps_saved_cameras_load                  (GSettings           *settings);
+void       ps_saved_cameras_save                  (GSettings           *settings,
+                                                   GPtrArray           *devices);
+char      *ps_saved_cameras_serialize             (PsDevice            *device);
+PsDevice  *ps_saved_cameras_parse                 (const char          *json);
+
+void       ps_saved_cameras_store_password_async  (PsDevice            *device,
+                                                   const char          *password,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean   ps_saved_cameras_store_password_finish (GAsyncResult        *result,
+                                                   GError             **error);
+void       ps_saved_cameras_lookup_password_async (PsDevice            *device,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+char      *ps_saved_cameras_lookup_password_finish (GAsyncResult       *result,
+                                                   GError             **error);
+
+G_END_DECLS

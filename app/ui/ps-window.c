@@ -1,0 +1,521 @@
+/* ps-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-window"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "ps-add-camera-dialog.h"
+#include "ps-camera-page.h"
+#include "ps-camera-tile.h"
+#include "ps-saved-cameras.h"
+#include "ps-stream-status.h"
+#include "ps-window.h"
+
+#define SCHEMA_ID "io.github.peerscope.Peerscope"
+
+struct _PsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;     /* NULL when the schema is not installed */
+  GPtrArray            *remembered;   /* PsDevice the user added */
+  GCancellable         *cancellable;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  AdwWindowTitle       *window_title;
+  AdwWindowTitle       *camera_title;
+  GtkStack             *stack;
+  GtkFlowBox           *flowbox;
+  PsCameraPage         *camera_page;
+};
+
+G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_warning ("GSettings schema %s is not installed; nothing will be remembered", SCHEMA_ID);
+      return NULL;
+    }
+
+  return g_settings_new (SCHEMA_ID);
+}
+
+static GList *
+list_tiles (PsWindow *self)
+{
+  GList *tiles = NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flowbox));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *tile = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (PS_IS_CAMERA_TILE (tile))
+        tiles = g_list_prepend (tiles, tile);
+    }
+
+  return g_list_reverse (tiles);
+}
+
+static void
+update_title (PsWindow *self)
+{
+  g_autoptr(GList) tiles = list_tiles (self);
+  guint n = g_list_length (tiles);
+  g_autofree char *subtitle = NULL;
+
+  if (n > 0)
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u camera", "%u cameras", n), n);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_stack_set_visible_child_name (self->stack, n > 0 ? "grid" : "empty");
+}
+
+static void
+on_child_activated_cb (PsWindow        *self,
+                       GtkFlowBoxChild *child)
+{
+  PsCameraTile *tile = PS_CAMERA_TILE (gtk_flow_box_child_get_child (child));
+  PsDevice *device = ps_camera_tile_get_device (tile);
+
+  adw_window_title_set_title (self->camera_title, ps_device_get_name (device));
+  ps_camera_page_show (self->camera_page, device, ps_camera_tile_get_password (tile));
+  adw_leaflet_set_visible_child_name (self->leaflet, "camera");
+}
+
+static void
+on_leaflet_child_cb (PsWindow *self)
+{
+  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "cameras") == 0)
+    ps_camera_page_stop (self->camera_page);
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PsWindow *self = PS_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "cameras");
+}
+
+static void
+store_password_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_saved_cameras_store_password_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is why the keyring refused */
+      message = g_strdup_printf (_("The password could not be saved in the keyring: %s"),
+                                 error->message);
+      ps_window_show_error (self, message);
+    }
+}
+
+static void
+on_camera_added_cb (PsWindow   *self,
+                    PsDevice   *device,
+                    const char *password)
+{
+  ps_window_add_camera (self, device, password, TRUE);
+}
+
+static void
+add_camera_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PsWindow *self = PS_WINDOW (widget);
+  PsAddCameraDialog *dialog = ps_add_camera_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "camera-added",
+                           G_CALLBACK (on_camera_added_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+ps_window_close_request (GtkWindow *window)
+{
+  PsWindow *self = PS_WINDOW (window);
+
+  if (self->settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (ps_window_parent_class)->close_request (window);
+}
+
+static void
+ps_window_dispose (GObject *object)
+{
+  PsWindow *self = (PsWindow *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->remembered, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (ps_window_parent_class)->dispose (object);
+}
+
+static void
+ps_window_class_init (PsWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ps_window_dispose;
+  window_class->close_request = ps_window_close_request;
+
+  g_type_ensure (PS_TYPE_CAMERA_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/peerscope/Peerscope/ps-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, camera_title);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, flowbox);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, camera_page);
+
+  gtk_widget_class_install_action (widget_class, "win.add-camera", NULL, add_camera_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.add-camera", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
+                                       "window.close", NULL);
+}
+
+static void
+ps_window_init (PsWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->remembered = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->settings = settings_new_if_installed ();
+
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+  else
+    gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+
+  if (g_str_has_suffix (APP_ID, ".Devel"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  g_signal_connect_object (self->flowbox, "child-activated",
+                           G_CALLBACK (on_child_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->leaflet, "notify::visible-child-name",
+                           G_CALLBACK (on_leaflet_child_cb), self, G_CONNECT_SWAPPED);
+  update_title (self);
+}
+
+PsWindow *
+ps_window_new (AdwApplication *application)
+{
+  return g_object_new (PS_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+ps_window_show_error (PsWindow   *self,
+                      const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (PS_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+ps_window_add_camera (PsWindow   *self,
+                      PsDevice   *device,
+                      const char *password,
+                      gboolean    remember)
+{
+  PsCameraTile *tile;
+
+  g_return_if_fail (PS_IS_WINDOW (self));
+  g_return_if_fail (PS_IS_DEVICE (device));
+
+  tile = ps_camera_tile_new (device, password);
+  gtk_flow_box_append (self->flowbox, GTK_WIDGET (tile));
+  ps_camera_tile_play (tile);
+  update_title (self);
+
+  if (!remember || self->settings == NULL)
+    return;
+
+  g_ptr_array_add (self->remembered, g_object_ref (device));
+  ps_saved_cameras_save (self->settings, self->remembered);
+  if (password != NULL && *password != '\0')
+    ps_saved_cameras_store_password_async (device, password, self->cancellable,
+                                           store_password_cb, g_object_ref (self));
+}
+
+typedef struct
+{
+  PsWindow *self;
+  PsDevice *device;
+} Lookup;
+
+static void
+lookup_password_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+
+  password = ps_saved_cameras_lookup_password_finish (result, &error);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (error != NULL)
+        g_warning ("Keyring lookup for %s failed: %s",
+                   ps_device_get_name (lookup->device), error->message);
+      ps_window_add_camera (lookup->self, lookup->device, password, FALSE);
+    }
+
+  g_object_unref (lookup->self);
+  g_object_unref (lookup->device);
+  g_free (lookup);
+}
+
+void
+ps_window_load_saved (PsWindow *self)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+
+  g_return_if_fail (PS_IS_WINDOW (self));
+
+  if (self->settings == NULL)
+    return;
+
+  devices = ps_saved_cameras_load (self->settings);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      PsDevice *device = g_ptr_array_index (devices, i);
+      Lookup *lookup;
+
+      g_ptr_array_add (self->remembered, g_object_ref (device));
+      if (ps_device_get_username (device) == NULL)
+        {
+          ps_window_add_camera (self, device, NULL, FALSE);
+          continue;
+        }
+
+      lookup = g_new0 (Lookup, 1);
+      lookup->self = g_object_ref (self);
+      lookup->device = g_object_ref (device);
+      ps_saved_cameras_lookup_password_async (device, self->cancellable,
+                                              lookup_password_cb, lookup);
+    }
+}
+
+guint
+ps_window_count_playing (PsWindow *self,
+                         guint    *n_cameras)
+{
+  g_autoptr(GList) tiles = list_tiles (self);
+  guint playing = 0;
+
+  g_return_val_if_fail (PS_IS_WINDOW (self), 0);
+
+  for (GList *l = tiles; l != NULL; l = l->next)
+    if (ps_stream_get_state (ps_camera_tile_get_stream (l->data)) == PS_STREAM_STATE_PLAYING)
+      playing++;
+
+  if (n_cameras != NULL)
+    *n_cameras = g_list_length (tiles);
+
+  return playing;
+}
+
+gboolean
+ps_window_save_png (PsWindow    *self,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *tmp = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  g_return_val_if_fail (PS_IS_WINDOW (self), FALSE);
+
+  width = gtk_widget_get_width (GTK_WIDGET (self));
+  height = gtk_widget_get_height (GTK_WIDGET (self));
+  renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+  if (renderer == NULL || width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "The window is not on screen yet");
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window drew nothing");
+      return FALSE;
+    }
+
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  /* write beside, then rename: a reader never sees half a PNG */
+  tmp = g_strconcat (path, ".tmp", NULL);
+  if (!gdk_texture_save_to_png (texture, tmp))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not write %s", tmp);
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Could not rename %s: %s", tmp, g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Where the video is drawn inside the picture: GtkPicture keeps the aspect
+ * ratio and centres the image. */
+static void
+video_rect (GtkWidget       *picture,
+            GtkWidget       *window,
+            graphene_rect_t *rect)
+{
+  GdkPaintable *paintable = gtk_picture_get_paintable (GTK_PICTURE (picture));
+  graphene_rect_t bounds;
+  double ratio, w, h;
+
+  if (!gtk_widget_compute_bounds (picture, window, &bounds))
+    {
+      graphene_rect_init (rect, 0, 0, 0, 0);
+      return;
+    }
+
+  ratio = paintable != NULL ? gdk_paintable_get_intrinsic_aspect_ratio (paintable) : 0;
+  w = bounds.size.width;
+  h = bounds.size.height;
+  if (ratio > 0 && w / h > ratio)
+    w = h * ratio;
+  else if (ratio > 0)
+    h = w / ratio;
+
+  graphene_rect_init (rect,
+                      bounds.origin.x + (bounds.size.width - w) / 2,
+                      bounds.origin.y + (bounds.size.height - h) / 2,
+                      w, h);
+}
+
+JsonNode *
+ps_window_describe (PsWindow *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GList) tiles = list_tiles (self);
+
+  g_return_val_if_fail (PS_IS_WINDOW (self), NULL);
+
+  json_builder_begin_array (builder);
+  for (GList *l = tiles; l != NULL; l = l->next)
+    {
+      PsCameraTile *tile = l->data;
+      PsStream *stream = ps_camera_tile_get_stream (tile);
+      graphene_rect_t rect;
+      double p50, p95;
+
+      video_rect (ps_camera_tile_get_picture (tile), GTK_WIDGET (self), &rect);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, ps_device_get_name (ps_camera_tile_get_device (tile)));
+      json_builder_set_member_name (builder, "uri");
+      json_builder_add_string_value (builder, ps_stream_get_uri (stream));
+      json_builder_set_member_name (builder, "state");
+      json_builder_add_string_value (builder, ps_stream_status_css_class (stream));
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_int_value (builder, ps_stream_get_width (stream));
+      json_builder_set_member_name (builder, "height");
+      json_builder_add_int_value (builder, ps_stream_get_height (stream));
+      json_builder_set_member_name (builder, "first_frame_ms");
+      json_builder_add_double_value (builder, ps_stream_get_first_frame_ms (stream));
+      json_builder_set_member_name (builder, "fps");
+      json_builder_add_double_value (builder, ps_stream_get_fps (stream));
+      if (ps_stream_get_latency (stream, &p50, &p95))
+        {
+          json_builder_set_member_name (builder, "latency_ms");
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "p50");
+          json_builder_add_double_value (builder, p50);
+          json_builder_set_member_name (builder, "p95");
+          json_builder_add_double_value (builder, p95);
+          json_builder_end_object (builder);
+        }
+      json_builder_set_member_name (builder, "video_rect");
+      json_builder_begin_array (builder);
+      json_builder_add_double_value (builder, rect.origin.x);
+      json_builder_add_double_value (builder, rect.origin.y);
+      json_builder_add_double_value (builder, rect.size.width);
+      json_builder_add_double_value (builder, rect.size.height);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  return json_builder_get_root (builder);
+}

@@ -1,0 +1,35 @@
+/* ps-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <json-glib/json-glib.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_WINDOW (ps_window_get_type ())
+G_DECLARE_FINAL_TYPE (PsWindow, ps_window, PS, WINDOW, AdwApplicationWindow)
+
+PsWindow  *ps_window_new              (AdwApplication  *application);
+void       ps_window_add_camera       (PsWindow        *self,
+                                       PsDevice        *device,
+                                       const char      *password,
+                                       gboolean         remember);
+void       ps_window_load_saved       (PsWindow        *self);
+void       ps_window_show_error       (PsWindow        *self,
+                                       const char      *message);
+guint      ps_window_count_playing    (PsWindow        *self,
+                                       guint           *n_cameras);
+/* Renders the window as it is on screen into a PNG. */
+gboolean   ps_window_save_png         (PsWindow        *self,
+                                       const char      *path,
+                                       GError         **error);
+/* Each camera tile: name, state, first frame, and where its video is drawn. */
+JsonNode  *ps_window_describe         (PsWindow        *self);
+
+G_END_DECLS

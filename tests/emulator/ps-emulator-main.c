@@ -1,0 +1,434 @@
+/* ps-emulator-main.c: peerscope-camera-emulator, a camera on loopback
+ *
+ * Parses the command line, starts the two encoders (main and sub), the
+ * RTSP server and the ONVIF/snapshot HTTP server, then prints one JSON line
+ * on stdout with the URLs and runs until SIGTERM or SIGINT.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-emulator"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include "ps-emulator-log.h"
+#include "ps-emulator-net.h"
+#include "ps-emulator-onvif.h"
+#include "ps-emulator-rtsp.h"
+#include "ps-emulator-video.h"
+
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  char             *name;
+  char             *manufacturer;
+  char             *model;
+  char             *mac;
+  char             *serial;
+  char             *firmware;
+  char             *user;
+  char             *password;
+  char             *bind;
+  char             *log_path;
+  char             *pattern;
+  int               rtsp_port;
+  int               onvif_port;
+  double            gop;
+  int               fps;
+  int               width;
+  int               height;
+  int               sub_width;
+  int               sub_height;
+  gboolean          version;
+} Options;
+
+typedef struct
+{
+  Options           options;
+  GMainLoop        *loop;
+  int               exit_status;
+  GInetAddress     *address;
+  PsEmulatorLog    *log;
+  PsEmulatorStream *main_stream;
+  PsEmulatorStream *sub_stream;
+  PsEmulatorRtsp   *rtsp;
+  PsEmulatorOnvif  *onvif;
+  guint             streams_ready;
+  gboolean          announced;
+} Emulator;
+
+static gboolean
+on_quit_signal_cb (gpointer user_data)
+{
+  Emulator *emu = user_data;
+
+  g_debug ("signal received, shutting down");
+  g_main_loop_quit (emu->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+fail (Emulator   *emu,
+      const char *message)
+{
+  g_printerr ("peerscope-camera-emulator: %s\n", message);
+  emu->exit_status = EXIT_FAILURE;
+  g_main_loop_quit (emu->loop);
+}
+
+static void
+print_ready_line (Emulator *emu)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+  guint rtsp_port = ps_emulator_rtsp_get_port (emu->rtsp);
+  guint onvif_port = ps_emulator_onvif_get_port (emu->onvif);
+  struct { const char *key, *scheme, *path; guint port; } urls[] = {
+    { "rtsp", "rtsp", "/main", rtsp_port },
+    { "rtsp_sub", "rtsp", "/sub", rtsp_port },
+    { "onvif", "http", "/onvif/device_service", onvif_port },
+    { "snapshot", "http", "/snapshot.jpg", onvif_port },
+  };
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, emu->options.name);
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autofree char *url = ps_emulator_net_url (urls[i].scheme, emu->address,
+                                                  urls[i].port, urls[i].path);
+
+      json_builder_set_member_name (builder, urls[i].key);
+      json_builder_add_string_value (builder, url);
+    }
+  json_builder_set_member_name (builder, "mac");
+  json_builder_add_string_value (builder, emu->options.mac);
+  json_builder_set_member_name (builder, "pid");
+  json_builder_add_int_value (builder, getpid ());
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  line = json_generator_to_data (generator, NULL);
+
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static void
+on_stream_ready_cb (PsEmulatorStream *stream,
+                    gpointer          user_data)
+{
+  Emulator *emu = user_data;
+
+  g_debug ("%s: encoder running", ps_emulator_stream_get_id (stream));
+  emu->streams_ready++;
+  if (emu->streams_ready == 2 && !emu->announced)
+    {
+      emu->announced = TRUE;
+      print_ready_line (emu);
+    }
+}
+
+static void
+on_stream_error_cb (PsEmulatorStream *stream,
+                    const GError     *error,
+                    gpointer          user_data)
+{
+  g_autofree char *message = g_strdup_printf ("%s stream: %s",
+                                              ps_emulator_stream_get_id (stream),
+                                              error->message);
+
+  fail (user_data, message);
+}
+
+/* A stable, locally administered unicast MAC derived from the name. */
+static char *
+mac_from_name (const char *name)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) name, -1);
+  g_checksum_get_digest (checksum, digest, &len);
+  digest[0] = (guint8) ((digest[0] & 0xfc) | 0x02);
+
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
+                          digest[0], digest[1], digest[2], digest[3], digest[4], digest[5]);
+}
+
+static gboolean
+parse_options (Options   *options,
+               int       *argc,
+               char    ***argv,
+               GError   **error)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &options->name, "Camera name", "NAME" },
+    { "manufacturer", 0, 0, G_OPTION_ARG_STRING, &options->manufacturer, "Manufacturer", "M" },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &options->model, "Model", "M" },
+    { "mac", 0, 0, G_OPTION_ARG_STRING, &options->mac,
+      "MAC address (default: derived from the name)", "MAC" },
+    { "serial", 0, 0, G_OPTION_ARG_STRING, &options->serial, "Serial number", "S" },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &options->firmware, "Firmware version", "F" },
+    { "rtsp-port", 0, 0, G_OPTION_ARG_INT, &options->rtsp_port,
+      "RTSP port (0: any free port)", "P" },
+    { "onvif-port", 0, 0, G_OPTION_ARG_INT, &options->onvif_port,
+      "ONVIF/HTTP port (0: any free port)", "P" },
+    { "bind", 0, 0, G_OPTION_ARG_STRING, &options->bind,
+      "Numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)", "ADDR" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &options->user,
+      "Require this user (RTSP, ONVIF, snapshot)", "U" },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &options->password, "Password of --user", "PW" },
+    { "gop", 0, 0, G_OPTION_ARG_DOUBLE, &options->gop,
+      "Seconds between scheduled keyframes (default 2.0)", "SECONDS" },
+    { "fps", 0, 0, G_OPTION_ARG_INT, &options->fps, "Frames per second (default 30)", "N" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &options->width, "Main stream width", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &options->height, "Main stream height", "H" },
+    { "sub-width", 0, 0, G_OPTION_ARG_INT, &options->sub_width, "Sub-stream width", "W" },
+    { "sub-height", 0, 0, G_OPTION_ARG_INT, &options->sub_height, "Sub-stream height", "H" },
+    { "pattern", 0, 0, G_OPTION_ARG_STRING, &options->pattern,
+      "videotestsrc pattern (default smpte, moving)", "NAME" },
+    { "log", 0, 0, G_OPTION_ARG_FILENAME, &options->log_path,
+      "Append connection and event records to FILE (JSON lines)", "FILE" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- emulate an ONVIF/RTSP IP camera");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "Unexpected argument '%s'", (*argv)[1]);
+      return FALSE;
+    }
+  if (options->rtsp_port < 0 || options->rtsp_port > 65535 ||
+      options->onvif_port < 0 || options->onvif_port > 65535)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "Ports must be between 0 and 65535");
+      return FALSE;
+    }
+  if (options->fps < 1 || options->fps > 120 || !(options->gop > 0 && options->gop <= 60))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--fps must be 1..120 and --gop in (0, 60]");
+      return FALSE;
+    }
+  if (options->width < 64 || options->height < 64 || options->width > 7680 ||
+      options->height > 4320 || options->sub_width < 64 || options->sub_height < 64 ||
+      options->sub_width > 7680 || options->sub_height > 4320 ||
+      options->width % 2 || options->height % 2 || options->sub_width % 2 ||
+      options->sub_height % 2)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "Sizes must be even and between 64x64 and 7680x4320");
+      return FALSE;
+    }
+  if (options->user != NULL && options->password == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--user needs --password");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+options_set_defaults (Options *options)
+{
+  options->rtsp_port = 0;
+  options->onvif_port = 0;
+  options->gop = 2.0;
+  options->fps = 30;
+  options->width = 1280;
+  options->height = 720;
+  options->sub_width = 640;
+  options->sub_height = 360;
+}
+
+static void
+options_finish (Options *options)
+{
+  if (options->name == NULL)
+    options->name = g_strdup ("Peerscope Emulated Camera");
+  if (options->manufacturer == NULL)
+    options->manufacturer = g_strdup ("Peerscope");
+  if (options->model == NULL)
+    options->model = g_strdup ("EmuCam 1");
+  if (options->mac == NULL)
+    options->mac = mac_from_name (options->name);
+  if (options->serial == NULL)
+    {
+      g_autofree char *hex = g_strdup (options->mac);
+      char *out = hex;
+
+      for (const char *p = options->mac; *p; p++)
+        if (*p != ':')
+          *out++ = g_ascii_toupper (*p);
+      *out = '\0';
+      options->serial = g_strdup_printf ("EMU-%s", hex);
+    }
+  if (options->firmware == NULL)
+    options->firmware = g_strdup (PACKAGE_VERSION);
+  if (options->bind == NULL)
+    options->bind = g_strdup ("127.0.0.1");
+  if (options->pattern == NULL)
+    options->pattern = g_strdup ("smpte");
+}
+
+static void
+options_clear (Options *options)
+{
+  g_free (options->name);
+  g_free (options->manufacturer);
+  g_free (options->model);
+  g_free (options->mac);
+  g_free (options->serial);
+  g_free (options->firmware);
+  g_free (options->user);
+  g_free (options->password);
+  g_free (options->bind);
+  g_free (options->log_path);
+  g_free (options->pattern);
+}
+
+static gboolean
+start (Emulator  *emu,
+       GError   **error)
+{
+  const Options *o = &emu->options;
+  PsEmulatorStreamConfig main_config = {
+    .id = "main", .camera_name = o->name, .pattern = o->pattern,
+    .width = (guint) o->width, .height = (guint) o->height, .fps = (guint) o->fps,
+    .gop_seconds = o->gop, .bitrate_kbps = 2048, .snapshot = FALSE,
+  };
+  PsEmulatorStreamConfig sub_config = {
+    .id = "sub", .camera_name = o->name, .pattern = o->pattern,
+    .width = (guint) o->sub_width, .height = (guint) o->sub_height, .fps = (guint) o->fps,
+    .gop_seconds = o->gop, .bitrate_kbps = 512, .snapshot = TRUE,
+  };
+  PsEmulatorDevice device = {
+    .name = o->name, .manufacturer = o->manufacturer, .model = o->model, .mac = o->mac,
+    .serial = o->serial, .firmware = o->firmware, .hardware_id = o->model,
+    .user = o->user, .password = o->password,
+  };
+
+  emu->address = ps_emulator_net_parse_address (o->bind, error);
+  if (emu->address == NULL)
+    return FALSE;
+
+  if (o->log_path != NULL && (emu->log = ps_emulator_log_open (o->log_path, error)) == NULL)
+    return FALSE;
+
+  emu->main_stream = ps_emulator_stream_new (&main_config, emu->log, error);
+  if (emu->main_stream == NULL)
+    return FALSE;
+  emu->sub_stream = ps_emulator_stream_new (&sub_config, emu->log, error);
+  if (emu->sub_stream == NULL)
+    return FALSE;
+
+  emu->rtsp = ps_emulator_rtsp_new (emu->address, (guint) o->rtsp_port, o->user, o->password,
+                                    emu->main_stream, emu->sub_stream, emu->log, error);
+  if (emu->rtsp == NULL)
+    return FALSE;
+
+  emu->onvif = ps_emulator_onvif_new (&device, emu->address, (guint) o->onvif_port,
+                                      ps_emulator_rtsp_get_port (emu->rtsp),
+                                      emu->main_stream, emu->sub_stream, emu->log, error);
+  if (emu->onvif == NULL)
+    return FALSE;
+
+  ps_emulator_stream_start (emu->main_stream, on_stream_ready_cb, on_stream_error_cb, emu);
+  ps_emulator_stream_start (emu->sub_stream, on_stream_ready_cb, on_stream_error_cb, emu);
+
+  return TRUE;
+}
+
+static void
+stop (Emulator *emu)
+{
+  g_clear_pointer (&emu->onvif, ps_emulator_onvif_free);
+  g_clear_pointer (&emu->rtsp, ps_emulator_rtsp_free);
+  if (emu->main_stream != NULL)
+    ps_emulator_stream_stop (emu->main_stream);
+  if (emu->sub_stream != NULL)
+    ps_emulator_stream_stop (emu->sub_stream);
+  g_clear_pointer (&emu->main_stream, ps_emulator_stream_free);
+  g_clear_pointer (&emu->sub_stream, ps_emulator_stream_free);
+  g_clear_pointer (&emu->log, ps_emulator_log_free);
+  g_clear_object (&emu->address);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  Emulator emu = { 0 };
+  guint sigterm_id, sigint_id;
+
+  /* stdout carries the ready line and nothing else. */
+  g_log_writer_default_set_use_stderr (TRUE);
+
+  options_set_defaults (&emu.options);
+  if (!parse_options (&emu.options, &argc, &argv, &error))
+    {
+      g_printerr ("peerscope-camera-emulator: %s\n"
+                  "Run 'peerscope-camera-emulator --help' for the options.\n", error->message);
+      options_clear (&emu.options);
+      return EXIT_USAGE;
+    }
+
+  if (emu.options.version)
+    {
+      g_print ("peerscope-camera-emulator %s\n", PACKAGE_VERSION);
+      options_clear (&emu.options);
+      return EXIT_SUCCESS;
+    }
+
+  options_finish (&emu.options);
+  gst_init (NULL, NULL);
+
+  emu.loop = g_main_loop_new (NULL, FALSE);
+  emu.exit_status = EXIT_SUCCESS;
+  sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal_cb, &emu);
+  sigint_id = g_unix_signal_add (SIGINT, on_quit_signal_cb, &emu);
+
+  if (start (&emu, &error))
+    g_main_loop_run (emu.loop);
+  else
+    {
+      g_printerr ("peerscope-camera-emulator: %s\n", error->message);
+      emu.exit_status = EXIT_FAILURE;
+    }
+
+  stop (&emu);
+  g_source_remove (sigterm_id);
+  g_source_remove (sigint_id);
+  g_main_loop_unref (emu.loop);
+  options_clear (&emu.options);
+
+  return emu.exit_status;
+}

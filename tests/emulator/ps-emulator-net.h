@@ -1,0 +1,24 @@
+/* ps-emulator-net.h: addresses and URLs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A numeric IPv4 or IPv6 address (no host names: the emulator never
+ * resolves anything). */
+GInetAddress *ps_emulator_net_parse_address (const char     *text,
+                                             GError        **error);
+/* "scheme://HOST:PORT/path", IPv6 hosts in brackets. A wildcard address
+ * (0.0.0.0, ::) is replaced by the loopback address of its family. */
+char         *ps_emulator_net_url           (const char     *scheme,
+                                             GInetAddress   *address,
+                                             guint           port,
+                                             const char     *path);
+guint16       ps_emulator_net_port          (GSocketAddress *address);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* ps-emulator-onvif.h: ONVIF device and media services over HTTP, and the
+ * JPEG snapshot
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ps-emulator-log.h"
+#include "ps-emulator-video.h"
+
+G_BEGIN_DECLS
+
+/* The strings must outlive the server. */
+typedef struct
+{
+  const char *name;
+  const char *manufacturer;
+  const char *model;
+  const char *mac;
+  const char *serial;
+  const char *firmware;
+  const char *hardware_id;
+  const char *user;          /* NULL: authentication off */
+  const char *password;
+} PsEmulatorDevice;
+
+typedef struct _PsEmulatorOnvif PsEmulatorOnvif;
+
+PsEmulatorOnvif *ps_emulator_onvif_new      (const PsEmulatorDevice  *device,
+                                             GInetAddress            *address,
+                                             guint                    port,
+                                             guint                    rtsp_port,
+                                             PsEmulatorStream        *main_stream,
+                                             PsEmulatorStream        *sub_stream,
+                                             PsEmulatorLog           *log,
+                                             GError                 **error);
+guint            ps_emulator_onvif_get_port (PsEmulatorOnvif         *self);
+void             ps_emulator_onvif_free     (PsEmulatorOnvif         *self);
+
+G_END_DECLS
