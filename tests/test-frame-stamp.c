@@ -10,7 +10,7 @@
 static void
 test_roundtrip (void)
 {
-  const guint sizes[][2] = { { 1280, 720 }, { 640, 360 }, { 160, 120 }, { 1920, 1080 } };
+  const guint sizes[][2] = { { 1280, 720 }, { 640, 360 }, { 176, 144 }, { 1920, 1080 } };
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
@@ -51,7 +51,7 @@ test_corrupt (void)
   guint w = 640, h = 360;
   g_autofree guint8 *plane = g_malloc ((gsize) w * h);
   gint64 read = 0;
-  guint block = w / PS_FRAME_STAMP_COLUMNS;
+  guint unit = w / (PS_FRAME_STAMP_COLUMNS + 2);
 
   memset (plane, 128, (gsize) w * h);
   g_assert_false (ps_frame_stamp_read (plane, w, 1, w, h, &read));
@@ -60,9 +60,9 @@ test_corrupt (void)
   g_assert_false (ps_frame_stamp_read (plane, w, 1, w, h, &read));
 
   ps_frame_stamp_write (plane, w, w, h, 1234567890123);
-  /* invert block 5 of row 0 */
-  for (guint y = 0; y < block; y++)
-    for (guint x = 5 * block; x < 6 * block; x++)
+  /* invert block 5 of row 0: after the one-unit margin */
+  for (guint y = unit; y < 2 * unit; y++)
+    for (guint x = 6 * unit; x < 7 * unit; x++)
       plane[y * w + x] = 255 - plane[y * w + x];
   g_assert_false (ps_frame_stamp_read (plane, w, 1, w, h, &read));
 }

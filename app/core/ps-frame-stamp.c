@@ -13,12 +13,17 @@
 #define LUMA_WHITE 235
 #define MIN_BLOCK  4
 
-/* Block geometry is proportional: column c spans [c*w/40, (c+1)*w/40). */
+/* Geometry is proportional to the width, in units of w/42: one unit of
+ * quiet margin above and to the left (rounded window corners and overscan
+ * eat the very corner), then 40 columns by 2 rows of one-unit blocks.
+ * Grid line i lies at i*w/42. */
+#define UNITS (PS_FRAME_STAMP_COLUMNS + 2)
+
 static inline guint
 block_edge (guint index,
             guint width)
 {
-  return (guint) (((guint64) index * width) / PS_FRAME_STAMP_COLUMNS);
+  return (guint) (((guint64) (index + 1) * width) / UNITS);
 }
 
 guint
@@ -31,7 +36,7 @@ gboolean
 ps_frame_stamp_fits (guint width,
                      guint height)
 {
-  return width / PS_FRAME_STAMP_COLUMNS >= MIN_BLOCK &&
+  return width / UNITS >= MIN_BLOCK &&
          ps_frame_stamp_height (width) <= height;
 }
 

@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 /* A frame stamp is a strip of black and white blocks in the top-left corner
  * of a video frame. It encodes a 64-bit wall-clock time in microseconds
  * (g_get_real_time()) followed by a 16-bit CRC, two rows of 40 blocks whose
- * size is proportional to the frame width, so the stamp survives scaling and
- * H.264 at default quality. Readers sample the middle of each block. */
+ * size is proportional to the frame width (width/42, after a one-block quiet
+ * margin), so the stamp survives scaling, rounded corners and H.264 at
+ * default quality. Readers sample the middle of each block. */
 
 #define PS_FRAME_STAMP_COLUMNS 40
 #define PS_FRAME_STAMP_ROWS     2

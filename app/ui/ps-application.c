@@ -106,6 +106,9 @@ screenshot_tick_cb (gpointer user_data)
   path = self->screenshots[self->next_screenshot];
   if (!ps_window_save_png (self->window, path, &error))
     {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+        return G_SOURCE_CONTINUE;
+
       self->screenshot_id = 0;
       fail (self, error->message);
       return G_SOURCE_REMOVE;

@@ -94,6 +94,51 @@ on_retry_clicked_cb (PsCameraTile *self)
   ps_stream_start (self->stream);
 }
 
+/* Tiles are 16:9 and would rather be 480 wide, so that wide windows show
+ * two or more per row whatever the stream's resolution. */
+static GtkSizeRequestMode
+ps_camera_tile_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+ps_camera_tile_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  PsCameraTile *self = PS_CAMERA_TILE (widget);
+  int child_min = 0, child_nat = 0;
+
+  gtk_widget_measure (self->overlay, orientation, -1, &child_min, &child_nat, NULL, NULL);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = MAX (child_min, 240);
+      *natural = MAX (*minimum, 480);
+    }
+  else
+    {
+      int width = for_size > 0 ? for_size : 480;
+
+      *minimum = MAX (child_min, width * 9 / 16);
+      *natural = *minimum;
+    }
+}
+
+static void
+ps_camera_tile_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  gtk_widget_allocate (PS_CAMERA_TILE (widget)->overlay, width, height, baseline, NULL);
+}
+
 static void
 ps_camera_tile_dispose (GObject *object)
 {
@@ -139,7 +184,9 @@ ps_camera_tile_class_init (PsCameraTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsCameraTile, name_label);
   gtk_widget_class_bind_template_child (widget_class, PsCameraTile, state_label);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->get_request_mode = ps_camera_tile_get_request_mode;
+  widget_class->measure = ps_camera_tile_measure;
+  widget_class->size_allocate = ps_camera_tile_size_allocate;
   gtk_widget_class_set_css_name (widget_class, "camera-tile");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }

@@ -27,6 +27,7 @@ struct _PsWindow
   GSettings            *settings;     /* NULL when the schema is not installed */
   GPtrArray            *remembered;   /* PsDevice the user added */
   GCancellable         *cancellable;
+  GdkPaintable         *capture;      /* created on the first capture request */
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
@@ -184,6 +185,7 @@ ps_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_object (&self->capture);
   g_clear_pointer (&self->remembered, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
 
@@ -382,7 +384,6 @@ ps_window_save_png (PsWindow    *self,
                     const char  *path,
                     GError     **error)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
@@ -392,23 +393,39 @@ ps_window_save_png (PsWindow    *self,
 
   g_return_val_if_fail (PS_IS_WINDOW (self), FALSE);
 
-  width = gtk_widget_get_width (GTK_WIDGET (self));
-  height = gtk_widget_get_height (GTK_WIDGET (self));
   renderer = gtk_native_get_renderer (GTK_NATIVE (self));
-  if (renderer == NULL || width <= 0 || height <= 0)
+  if (renderer == NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                            "The window is not on screen yet");
       return FALSE;
     }
 
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+  /* A widget paintable holds what the widget drew last: it has content only
+   * after the next frame, so the first request asks the caller to retry. */
+  if (self->capture == NULL)
+    {
+      self->capture = gtk_widget_paintable_new (GTK_WIDGET (self));
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+
+  /* the paintable covers the window with its shadow and borders */
+  width = gdk_paintable_get_intrinsic_width (self->capture);
+  height = gdk_paintable_get_intrinsic_height (self->capture);
+  if (width <= 0 || height <= 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           "The window has not been drawn yet");
+      return FALSE;
+    }
+
   snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  gdk_paintable_snapshot (self->capture, snapshot, width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The window drew nothing");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                           "The window has not been drawn yet");
       return FALSE;
     }
 
@@ -441,13 +458,19 @@ video_rect (GtkWidget       *picture,
 {
   GdkPaintable *paintable = gtk_picture_get_paintable (GTK_PICTURE (picture));
   graphene_rect_t bounds;
+  graphene_rect_t window_bounds;
   double ratio, w, h;
 
-  if (!gtk_widget_compute_bounds (picture, window, &bounds))
+  if (!gtk_widget_compute_bounds (picture, window, &bounds) ||
+      !gtk_widget_compute_bounds (window, window, &window_bounds))
     {
       graphene_rect_init (rect, 0, 0, 0, 0);
       return;
     }
+
+  /* captures start at the window's drawn bounds, shadow included */
+  bounds.origin.x -= window_bounds.origin.x;
+  bounds.origin.y -= window_bounds.origin.y;
 
   ratio = paintable != NULL ? gdk_paintable_get_intrinsic_aspect_ratio (paintable) : 0;
   w = bounds.size.width;

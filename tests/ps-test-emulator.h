@@ -1,0 +1,34 @@
+/* ps-test-emulator.h: run peerscope-camera-emulator from a test
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *rtsp;
+  char        *rtsp_sub;
+  char        *onvif;
+  char        *snapshot;
+} PsTestEmulator;
+
+/* Starts the emulator with the given extra arguments (NULL-terminated) and
+ * waits for its ready line; fails the test if it does not come. */
+PsTestEmulator *ps_test_emulator_start (const char     *first_arg,
+                                        ...) G_GNUC_NULL_TERMINATED;
+void            ps_test_emulator_stop  (PsTestEmulator *emulator);
+guint16         ps_test_free_port      (void);
+/* Runs the default main context until check() is TRUE or timeout_ms passes. */
+gboolean        ps_test_wait_until     (gboolean      (*check) (gpointer data),
+                                        gpointer        data,
+                                        guint           timeout_ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsTestEmulator, ps_test_emulator_stop)
+
+G_END_DECLS
