@@ -5,6 +5,10 @@
 
 #define G_LOG_DOMAIN "ps-onvif-client"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -90,7 +94,7 @@ ps_onvif_client_new (const char  *device_url,
       g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "Not an ONVIF device address: %s", device_url);
+                   _("Not an ONVIF device address: %s"), device_url);
       return NULL;
     }
 
@@ -226,14 +230,15 @@ read_reply (GObject       *session,
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
       g_set_error (error, PS_XML_ERROR, PS_XML_ERROR_NOT_AUTHORIZED,
-                   "Authentication failed (HTTP %u)", status);
+                   _("Authentication failed (HTTP %u)"), status);
       return NULL;
     }
 
   if (len > MAX_REPLY)
     {
       g_set_error (error, PS_XML_ERROR, PS_XML_ERROR_TOO_LARGE,
-                   "The device sent a %" G_GSIZE_FORMAT " byte reply", len);
+                   _("The device sent a reply of %lu bytes, more than Peerscope accepts"),
+                   (unsigned long) len);
       return NULL;
     }
 
@@ -244,11 +249,11 @@ read_reply (GObject       *session,
         {
           g_clear_error (&local_error);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       "The device answered HTTP %u %s", status,
+                       _("The device answered HTTP %u %s"), status,
                        soup_message_get_reason_phrase (msg));
         }
       else
-        g_propagate_prefixed_error (error, local_error, "Invalid ONVIF reply: ");
+        g_propagate_prefixed_error (error, local_error, _("Invalid ONVIF reply: "));
       return NULL;
     }
 
@@ -331,7 +336,7 @@ get_profiles_cb (GObject      *session,
   if (profiles->len == 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               "The camera has no media profiles");
+                               _("The camera has no media profiles"));
       return;
     }
 
@@ -389,7 +394,7 @@ get_stream_uri_cb (GObject      *session,
   if (uri == NULL || !(g_str_has_prefix (uri, "rtsp://") || g_str_has_prefix (uri, "rtsps://")))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "The camera returned no RTSP address");
+                               _("The camera returned no RTSP address"));
       return;
     }
 
@@ -398,7 +403,7 @@ get_stream_uri_cb (GObject      *session,
   if (pinned == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "The camera returned an invalid RTSP address");
+                               _("The camera returned an invalid RTSP address"));
       return;
     }
 

@@ -5,6 +5,10 @@
 
 #define G_LOG_DOMAIN "ps-stream"
 
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <gst/gst.h>
 
@@ -46,16 +50,16 @@ classify_text (const char *text,
 {
   if (contains (text, "refused"))
     return g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_REFUSED,
-                                "The camera refused the connection: nothing listens on that port");
+                                _("The camera refused the connection: nothing listens on that port"));
   if (contains (text, "unreachable") || contains (text, "No route"))
     return g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_UNREACHABLE,
-                                "The camera is unreachable: check its address and the network");
+                                _("The camera is unreachable: check its address and the network"));
   if (contains (text, "timed out") || contains (text, "timeout"))
     return g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_TIMEOUT,
-                                "The camera did not answer in time");
+                                _("The camera did not answer in time"));
   if (contains (text, "resolve") || contains (text, "Name or service not known"))
     return g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_UNREACHABLE,
-                                "The camera's host name could not be resolved");
+                                _("The camera's host name could not be resolved"));
 
   return g_error_new_literal (PS_STREAM_ERROR, fallback_code, fallback_message);
 }
@@ -73,9 +77,9 @@ ps_stream_error_from (const GError *error,
     {
       if (error->code == PS_XML_ERROR_NOT_AUTHORIZED)
         return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH,
-                            "Authentication failed: check the user name and password");
+                            _("Authentication failed: check the user name and password"));
       return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_PROTOCOL,
-                          "The camera sent an invalid answer: %s", error->message);
+                          _("The camera sent an invalid answer: %s"), error->message);
     }
 
   if (error->domain == G_IO_ERROR)
@@ -106,20 +110,20 @@ ps_stream_error_from (const GError *error,
         {
         case GST_RESOURCE_ERROR_NOT_AUTHORIZED:
           return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH,
-                              "Authentication failed: check the user name and password");
+                              _("Authentication failed: check the user name and password"));
         case GST_RESOURCE_ERROR_NOT_FOUND:
           return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_NOT_FOUND,
-                              "The camera has no stream at that address");
+                              _("The camera has no stream at that address"));
         default:
           {
             g_autofree char *text = g_strconcat (error->message, " ", debug, NULL);
 
             if (contains (text, "401") || contains (text, "Unauthorized"))
               return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH,
-                                  "Authentication failed: check the user name and password");
+                                  _("Authentication failed: check the user name and password"));
             if (contains (text, "404") || contains (text, "Not Found"))
               return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_NOT_FOUND,
-                                  "The camera has no stream at that address");
+                                  _("The camera has no stream at that address"));
             return classify_text (text, error->message, PS_STREAM_ERROR_DISCONNECTED);
           }
         }
@@ -131,7 +135,7 @@ ps_stream_error_from (const GError *error,
           error->code == GST_STREAM_ERROR_DECODE ||
           error->code == GST_STREAM_ERROR_WRONG_TYPE)
         return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER,
-                            "The video could not be decoded: %s", error->message);
+                            _("The video could not be decoded: %s"), error->message);
       return g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_PROTOCOL, "%s", error->message);
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <gst/app/gstappsink.h>
 #include <gst/video/video.h>
@@ -459,8 +461,8 @@ diagnose_cb (GObject      *object,
 
   if (connection != NULL)
     ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_PROTOCOL,
-                                               "The camera accepted the connection but its "
-                                               "RTSP server did not answer properly"));
+                                               _("The camera accepted the connection but its "
+                                                 "RTSP server did not answer properly")));
   else
     ps_stream_fail (self, ps_stream_error_from (error, NULL));
 }
@@ -515,7 +517,7 @@ on_bus_message (GstBus     *bus,
           diagnose_connection (self);
         else if (video_streams == 0 && error->domain == GST_STREAM_ERROR)
           ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_NO_VIDEO,
-                                                     "The camera offers no video track"));
+                                                     _("The camera offers no video track")));
         else
           ps_stream_fail (self, ps_stream_error_from (error, debug));
         return G_SOURCE_REMOVE;
@@ -523,7 +525,7 @@ on_bus_message (GstBus     *bus,
 
     case GST_MESSAGE_EOS:
       ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_DISCONNECTED,
-                                                 "The camera ended the stream"));
+                                                 _("The camera ended the stream")));
       return G_SOURCE_REMOVE;
 
     case GST_MESSAGE_WARNING:
@@ -560,7 +562,7 @@ watchdog_cb (gpointer user_data)
     {
       self->watchdog_id = 0;
       ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_DISCONNECTED,
-                                                 "The camera stopped sending video"));
+                                                 _("The camera stopped sending video")));
       return G_SOURCE_REMOVE;
     }
 
@@ -569,7 +571,7 @@ watchdog_cb (gpointer user_data)
     {
       self->watchdog_id = 0;
       ps_stream_fail (self, g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_TIMEOUT,
-                                         "No video from the camera after %.1f s",
+                                         _("No video from the camera after %.1f s"),
                                          self->timeout_ms / 1000.0));
       return G_SOURCE_REMOVE;
     }
@@ -586,7 +588,7 @@ make (const char *factory,
 
   if (element == NULL)
     g_set_error (error, PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER,
-                 "The GStreamer element “%s” is missing: install the GStreamer plugins",
+                 _("The GStreamer element “%s” is missing: install the GStreamer plugins"),
                  factory);
 
   return element;
@@ -773,7 +775,7 @@ ps_stream_start_attempt (PsStream *self)
   if (self->onvif == NULL)
     {
       ps_stream_fail (self, g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
-                                         "Not a camera address: %s", self->uri));
+                                         _("Not a camera address: %s"), self->uri));
       return;
     }
 
