@@ -68,9 +68,9 @@ on_timeout (gpointer user_data)
   ViewRun *run = user_data;
   g_autofree char *message = NULL;
 
-  message = g_strdup_printf (_("timed out after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                               " frames"),
-                             ps_stream_get_frames (run->stream), run->want_frames);
+  message = g_strdup_printf (_("timed out after %llu of %llu frames"),
+                             (unsigned long long) ps_stream_get_frames (run->stream),
+                             (unsigned long long) run->want_frames);
   finish (run, 1, message);
 
   return G_SOURCE_REMOVE;
