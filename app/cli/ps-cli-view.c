@@ -18,6 +18,7 @@
 
 typedef struct
 {
+  guint      timeout_id;
   GMainLoop *loop;
   PsStream  *stream;
   guint64    want_frames;
@@ -71,6 +72,7 @@ on_timeout (gpointer user_data)
   message = g_strdup_printf (_("timed out after %llu of %llu frames"),
                              (unsigned long long) ps_stream_get_frames (run->stream),
                              (unsigned long long) run->want_frames);
+  run->timeout_id = 0;
   finish (run, 1, message);
 
   return G_SOURCE_REMOVE;
@@ -179,7 +181,7 @@ ps_cli_view (int    argc,
   gboolean json = FALSE;
   gboolean sub = FALSE;
   gboolean udp = FALSE;
-  guint timeout_id, sigint_id, sigterm_id;
+  guint sigint_id, sigterm_id;
   ViewRun run = { 0 };
   const GOptionEntry entries[] = {
     { "frames", 'n', 0, G_OPTION_ARG_INT, &frames, N_("Frames to decode (default 30)"), "N" },
@@ -229,14 +231,14 @@ ps_cli_view (int    argc,
 
   g_signal_connect (stream, "new-frame", G_CALLBACK (on_frame), &run);
   g_signal_connect (stream, "notify::state", G_CALLBACK (on_state), &run);
-  timeout_id = g_timeout_add ((guint) (timeout * 1000), on_timeout, &run);
+  run.timeout_id = g_timeout_add ((guint) (timeout * 1000), on_timeout, &run);
   sigint_id = g_unix_signal_add (SIGINT, on_interrupt, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_interrupt, &run);
 
   ps_stream_start (stream);
   g_main_loop_run (loop);
 
-  g_source_remove (timeout_id);
+  g_clear_handle_id (&run.timeout_id, g_source_remove);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_signal_handlers_disconnect_by_data (stream, &run);

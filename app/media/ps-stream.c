@@ -11,6 +11,7 @@
 
 #include <string.h>
 #include <gst/app/gstappsink.h>
+#include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
 #include "ps-frame-stamp.h"
@@ -157,6 +158,8 @@ dispatch_cb (gpointer user_data)
 
   if (first)
     {
+      g_debug ("%s: first frame after %.0f ms", self->uri,
+               (g_get_monotonic_time () - self->attempt_time) / 1000.0);
       self->ever_played = TRUE;
       self->attempts = 0;
       g_clear_error (&self->error);
@@ -301,29 +304,28 @@ request_keyframe_cb (gpointer user_data);
 static gboolean
 watchdog_cb (gpointer user_data);
 
-static GstPadProbeReturn
-on_first_rtp (GstPad          *pad,
-              GstPadProbeInfo *info,
-              gpointer         user_data)
+/* Called on the streaming thread when the first RTP packet of the video
+ * reaches the jitter buffer's output: ask for a keyframe at once, before
+ * the decoder is even plugged. */
+static void
+schedule_keyframe_request (PsStream *self)
 {
-  PsStream *self = user_data;
   GSource *source;
 
   g_mutex_lock (&self->lock);
   if (self->first_rtp_seen)
     {
       g_mutex_unlock (&self->lock);
-      return GST_PAD_PROBE_REMOVE;
+      return;
     }
   self->first_rtp_seen = TRUE;
   g_mutex_unlock (&self->lock);
 
   source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
   g_source_set_callback (source, request_keyframe_cb, g_object_ref (self), g_object_unref);
   g_source_attach (source, self->context);
   g_source_unref (source);
-
-  return GST_PAD_PROBE_REMOVE;
 }
 
 static void
@@ -349,7 +351,10 @@ on_rtspsrc_pad_added (GstElement *rtspsrc,
       return;
     }
 
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_first_rtp, self, NULL);
+  /* RTCP PLI now, through the RTP session (see on_sdp) */
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                        TRUE, 0));
+  schedule_keyframe_request (self);
 }
 
 static void
@@ -370,6 +375,51 @@ on_decodebin_pad_added (GstElement *decodebin,
   sinkpad = gst_element_get_static_pad (head, "sink");
   if (!gst_pad_is_linked (sinkpad))
     gst_pad_link (pad, sinkpad);
+}
+
+/* Most cameras do not announce RTCP feedback, and rtpsession then never
+ * sends a picture loss indication. Announce PLI for every video format on
+ * our side: a camera that honours it sends a keyframe at once, one that
+ * does not ignores the packet. */
+static void
+on_sdp (GstElement     *rtspsrc,
+        GstSDPMessage  *sdp,
+        gpointer        user_data)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, i);
+
+      if (g_strcmp0 (gst_sdp_media_get_media (media), "video") != 0)
+        continue;
+
+      for (guint f = 0; f < gst_sdp_media_formats_len (media) && f < 32; f++)
+        {
+          g_autofree char *pli = g_strdup_printf ("%s nack pli", gst_sdp_media_get_format (media, f));
+          gboolean present = FALSE;
+
+          for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+            {
+              const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a);
+
+              if (g_strcmp0 (attr->key, "rtcp-fb") == 0 && g_strcmp0 (attr->value, pli) == 0)
+                present = TRUE;
+            }
+          if (!present)
+            gst_sdp_media_add_attribute (media, "rtcp-fb", pli);
+        }
+    }
+}
+
+/* RTCP feedback sent at once, not with the next regular report seconds
+ * later: one PLI right after PLAY is what makes a keyframe come now. */
+static void
+on_new_manager (GstElement *rtspsrc,
+                GstElement *manager,
+                gpointer    user_data)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (manager), "rtp-profile") != NULL)
+    gst_util_set_object_arg (G_OBJECT (manager), "rtp-profile", "avpf");
 }
 
 static void
@@ -397,6 +447,9 @@ on_deep_element_added (GstBin     *bin,
   set_if_exists (object, "request-keyframe", "true");
   /* Frame threading delays every frame by the thread count. */
   set_if_exists (object, "thread-type", "slice");
+  /* The first receiver report, and the PLI it carries, goes out after half
+   * the minimum interval: 5 s by default, 100 ms here. */
+  set_if_exists (object, "rtcp-min-interval", "200000000");
 }
 
 /* Keyframe at start -------------------------------------------------------- */
@@ -416,24 +469,14 @@ static gboolean
 request_keyframe_cb (gpointer user_data)
 {
   PsStream *self = user_data;
-  g_autoptr(GstElement) decodebin = NULL;
-  g_autoptr(GstPad) sinkpad = NULL;
-  g_autoptr(GstPad) peer = NULL;
 
   if (self->pipeline == NULL || self->keyframe_requested)
     return G_SOURCE_REMOVE;
   self->keyframe_requested = TRUE;
+  g_debug ("%s: first RTP packet after %.0f ms", self->uri,
+           (g_get_monotonic_time () - self->attempt_time) / 1000.0);
 
-  /* RTCP PLI/FIR through the RTP session */
-  decodebin = gst_bin_get_by_name (GST_BIN (self->pipeline), "decode");
-  sinkpad = gst_element_get_static_pad (decodebin, "sink");
-  peer = gst_pad_get_peer (sinkpad);
-  if (peer != NULL)
-    gst_pad_send_event (peer,
-                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                     TRUE, 0));
-
-  /* and the ONVIF way, which cameras that ignore RTCP honour */
+  /* The ONVIF way, which cameras that ignore RTCP honour. */
   if (self->onvif != NULL && self->profile_token != NULL)
     ps_onvif_client_set_sync_point_async (self->onvif, self->profile_token, self->cancellable,
                                           sync_point_cb, NULL);
@@ -653,6 +696,8 @@ build_pipeline (PsStream    *self,
     }
 
   g_signal_connect (src, "select-stream", G_CALLBACK (on_select_stream), self);
+  g_signal_connect (src, "new-manager", G_CALLBACK (on_new_manager), self);
+  g_signal_connect (src, "on-sdp", G_CALLBACK (on_sdp), self);
   g_signal_connect (src, "pad-added", G_CALLBACK (on_rtspsrc_pad_added), self);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_decodebin_pad_added), self);
   g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
@@ -673,6 +718,8 @@ play (PsStream   *self,
 
   g_free (self->resolved_uri);
   self->resolved_uri = g_strdup (location);
+  g_debug ("%s: opening %s after %.0f ms", self->uri, location,
+           (g_get_monotonic_time () - self->attempt_time) / 1000.0);
 
   if (!build_pipeline (self, location, &error))
     {
@@ -747,6 +794,41 @@ profiles_cb (GObject      *object,
                                         stream_uri_cb, g_object_ref (self));
 }
 
+/* Loading the libav plugin takes 100-150 ms; do it on a thread while the
+ * RTSP handshake runs instead of when the first packet waits for it.
+ * Plugin loading is serialised by one global lock, so the small plugins
+ * the session needs first go first, and libav last. */
+static gpointer
+preload_decoders_thread (gpointer data)
+{
+  const char *plugins[] = { "rtpmanager", "rtp", "typefindfunctions", "videoparsersbad",
+                            "libav", NULL };
+
+  for (guint i = 0; plugins[i] != NULL; i++)
+    {
+      GstPlugin *plugin = gst_plugin_load_by_name (plugins[i]);
+
+      if (plugin != NULL)
+        gst_object_unref (plugin);
+    }
+
+  return NULL;
+}
+
+static void
+preload_decoders (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      GThread *thread = g_thread_new ("ps-preload", preload_decoders_thread, NULL);
+
+      g_thread_unref (thread);
+      g_once_init_leave (&once, 1);
+    }
+}
+
 static void
 ps_stream_start_attempt (PsStream *self)
 {
@@ -763,6 +845,7 @@ ps_stream_start_attempt (PsStream *self)
   g_mutex_unlock (&self->lock);
 
   self->watchdog_id = g_timeout_add (250, watchdog_cb, self);
+  preload_decoders ();
 
   if (g_str_has_prefix (self->uri, "rtsp://") || g_str_has_prefix (self->uri, "rtsps://"))
     {

@@ -326,6 +326,26 @@ on_jpeg_sample_cb (GstAppSink *sink,
   return GST_FLOW_OK;
 }
 
+/* Grey chroma under the stamp, so that the strip stays black and white
+ * through any colour conversion a viewer does before reading it. */
+static void
+neutralize_stamp_chroma (GstVideoFrame *frame)
+{
+  guint rows = ps_frame_stamp_height (GST_VIDEO_FRAME_WIDTH (frame));
+
+  for (guint plane = 1; plane < GST_VIDEO_FRAME_N_PLANES (frame); plane++)
+    {
+      guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, plane);
+      gsize stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, plane);
+      guint width = (guint) GST_VIDEO_FRAME_COMP_WIDTH (frame, plane);
+      guint height = MIN ((guint) GST_VIDEO_FRAME_COMP_HEIGHT (frame, plane),
+                          (rows + 1) / 2);   /* I420: half-height chroma */
+
+      for (guint y = 0; y < height; y++)
+        memset (data + y * stride, 128, width);
+    }
+}
+
 /* Runs right after capture: stamps the wall-clock time into the luma plane
  * and puts the same time, human-readable, into the overlay. */
 static GstPadProbeReturn
@@ -351,6 +371,7 @@ on_raw_buffer_probe_cb (GstPad          *pad,
                             GST_VIDEO_FRAME_WIDTH (&frame),
                             GST_VIDEO_FRAME_HEIGHT (&frame),
                             now);
+      neutralize_stamp_chroma (&frame);
       gst_video_frame_unmap (&frame);
     }
 
