@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "ps-onvif-client.h"
+#include "ps-onvif-reply.h"
 #include "ps-wsse.h"
 #include "ps-xml.h"
 
 #define NS_MEDIA  "http://www.onvif.org/ver10/media/wsdl"
-#define MAX_REPLY (256 * 1024)
 
 struct _PsOnvifClient
 {
@@ -30,18 +30,6 @@ struct _PsOnvifClient
 };
 
 G_DEFINE_FINAL_TYPE (PsOnvifClient, ps_onvif_client, G_TYPE_OBJECT)
-
-void
-ps_onvif_profile_free (PsOnvifProfile *profile)
-{
-  if (profile == NULL)
-    return;
-
-  g_free (profile->token);
-  g_free (profile->name);
-  g_free (profile->encoding);
-  g_free (profile);
-}
 
 static void
 ps_onvif_client_finalize (GObject *object)
@@ -177,170 +165,163 @@ build_envelope (PsOnvifClient *self,
     security != NULL ? security : "", body);
 }
 
-static void
-send_request (PsOnvifClient       *self,
-              const char          *body,
-              GCancellable        *cancellable,
-              GTask               *task,
-              GAsyncReadyCallback  callback)
+/* One request and its reply, read in chunks and capped: a device cannot
+ * make us buffer more than PS_ONVIF_MAX_REPLY bytes. */
+
+typedef void (*ReplyHandler) (GTask  *task,
+                              GBytes *reply);
+
+typedef struct
 {
-  g_autofree char *envelope = build_envelope (self, body);
-  g_autofree char *url = g_uri_to_string (self->device_uri);
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  SoupMessage  *msg;
+  GInputStream *stream;
+  GByteArray   *buffer;
+  ReplyHandler  handler;
+} Exchange;
 
-  gsize len = strlen (envelope);
-
-  msg = soup_message_new (SOUP_METHOD_POST, url);
-  bytes = g_bytes_new_take (g_steal_pointer (&envelope), len);
-  soup_message_set_request_body_from_bytes (msg, "application/soap+xml; charset=utf-8", bytes);
-  g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
-
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    callback, task);
+static void
+exchange_free (Exchange *exchange)
+{
+  g_clear_object (&exchange->msg);
+  g_clear_object (&exchange->stream);
+  g_clear_pointer (&exchange->buffer, g_byte_array_unref);
+  g_free (exchange);
 }
 
-/* Returns the parsed doc and the SOAP Body, or an error. */
-static xmlDoc *
-read_reply (GObject       *session,
-            GAsyncResult  *result,
-            GTask         *task,
-            xmlNode      **body_out,
-            GError       **error)
+static void read_chunk (GTask *task);
+
+static void
+finish_exchange (GTask *task)
 {
-  SoupMessage *msg = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(xmlDoc) doc = NULL;
-  GError *local_error = NULL;
-  const char *data;
-  gsize len = 0;
-  guint status;
-  xmlNode *body;
-
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (session), result, &local_error);
-  if (bytes == NULL)
-    {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-
-  status = soup_message_get_status (msg);
-  data = g_bytes_get_data (bytes, &len);
+  Exchange *exchange = g_task_get_task_data (task);
+  g_autoptr(GBytes) reply = g_byte_array_free_to_bytes (g_steal_pointer (&exchange->buffer));
+  guint status = soup_message_get_status (exchange->msg);
 
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
-      g_set_error (error, PS_XML_ERROR, PS_XML_ERROR_NOT_AUTHORIZED,
-                   _("Authentication failed (HTTP %u)"), status);
-      return NULL;
+      g_task_return_new_error (task, PS_XML_ERROR, PS_XML_ERROR_NOT_AUTHORIZED,
+                               _("Authentication failed (HTTP %u)"), status);
+      return;
     }
 
-  if (len > MAX_REPLY)
+  /* SOAP faults come with 400 or 500; anything else is not ONVIF talking */
+  if (status >= 300 && !ps_onvif_reply_is_soap (g_bytes_get_data (reply, NULL),
+                                                g_bytes_get_size (reply)))
     {
-      g_set_error (error, PS_XML_ERROR, PS_XML_ERROR_TOO_LARGE,
-                   _("The device sent a reply of %lu bytes, more than Peerscope accepts"),
-                   (unsigned long) len);
-      return NULL;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The device answered HTTP %u %s"), status,
+                               soup_message_get_reason_phrase (exchange->msg));
+      return;
     }
 
-  doc = ps_xml_parse (data, len, &local_error);
-  if (doc == NULL)
+  exchange->handler (task, reply);
+}
+
+static void
+on_chunk_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  g_autoptr(GBytes) chunk = NULL;
+  GError *error = NULL;
+
+  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (chunk == NULL)
     {
-      if (status >= 300)
-        {
-          g_clear_error (&local_error);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       _("The device answered HTTP %u %s"), status,
-                       soup_message_get_reason_phrase (msg));
-        }
-      else
-        g_propagate_prefixed_error (error, local_error, _("Invalid ONVIF reply: "));
-      return NULL;
+      g_task_return_error (task, error);
+      return;
     }
 
-  body = ps_xml_soap_body (doc, error);
-  if (body == NULL)
-    return NULL;
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      finish_exchange (task);
+      return;
+    }
 
-  *body_out = body;
-  return g_steal_pointer (&doc);
+  if (exchange->buffer->len + g_bytes_get_size (chunk) > PS_ONVIF_MAX_REPLY)
+    {
+      g_task_return_new_error (task, PS_XML_ERROR, PS_XML_ERROR_TOO_LARGE,
+                               _("The device sent a reply of more than %u bytes"),
+                               (guint) PS_ONVIF_MAX_REPLY);
+      return;
+    }
+
+  g_byte_array_append (exchange->buffer, g_bytes_get_data (chunk, NULL),
+                       g_bytes_get_size (chunk));
+  read_chunk (g_steal_pointer (&task));
+}
+
+static void
+read_chunk (GTask *task)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (exchange->stream, 16384, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), on_chunk_cb, task);
+}
+
+static void
+on_sent_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  exchange->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (exchange->stream == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  exchange->buffer = g_byte_array_new ();
+  read_chunk (task);
+}
+
+static void
+send_request (PsOnvifClient *self,
+              const char    *body,
+              GTask         *task,
+              ReplyHandler   handler)
+{
+  g_autofree char *envelope = build_envelope (self, body);
+  g_autofree char *url = g_uri_to_string (self->device_uri);
+  g_autoptr(GBytes) bytes = NULL;
+  Exchange *exchange;
+  gsize len = strlen (envelope);
+
+  exchange = g_new0 (Exchange, 1);
+  exchange->msg = soup_message_new (SOUP_METHOD_POST, url);
+  exchange->handler = handler;
+  bytes = g_bytes_new_take (g_steal_pointer (&envelope), len);
+  soup_message_set_request_body_from_bytes (exchange->msg,
+                                            "application/soap+xml; charset=utf-8", bytes);
+  g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
+
+  soup_session_send_async (self->session, exchange->msg, G_PRIORITY_DEFAULT,
+                           g_task_get_cancellable (task), on_sent_cb, task);
 }
 
 /* GetProfiles ------------------------------------------------------------- */
 
-static guint
-parse_dimension (xmlNode    *node,
-                 const char *name)
-{
-  g_autofree char *text = ps_xml_find_text (node, name);
-  guint64 value = 0;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, 16384, &value, NULL))
-    return 0;
-
-  return (guint) value;
-}
-
 static void
-get_profiles_cb (GObject      *session,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+handle_profiles (GTask  *task,
+                 GBytes *reply)
 {
-  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(xmlDoc) doc = NULL;
-  g_autoptr(GPtrArray) profiles = NULL;
-  xmlNode *body = NULL;
-  xmlNode *response;
+  GPtrArray *profiles;
 
-  doc = read_reply (session, result, task, &body, &error);
-  if (doc == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  response = ps_xml_find_child (body, "GetProfilesResponse");
-  profiles = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_onvif_profile_free);
-
-  for (xmlNode *n = response ? response->children : NULL; n != NULL; n = n->next)
-    {
-      PsOnvifProfile *profile;
-      xmlNode *encoder;
-      g_autofree char *token = NULL;
-
-      if (n->type != XML_ELEMENT_NODE || strcmp ((const char *) n->name, "Profiles") != 0)
-        continue;
-
-      token = ps_xml_attr (n, "token");
-      if (token == NULL || *token == '\0' || strlen (token) > 64)
-        continue;
-
-      profile = g_new0 (PsOnvifProfile, 1);
-      profile->token = g_steal_pointer (&token);
-      profile->name = ps_xml_text (ps_xml_find_child (n, "Name"));
-      encoder = ps_xml_find_child (n, "VideoEncoderConfiguration");
-      if (encoder != NULL)
-        {
-          xmlNode *resolution = ps_xml_find_child (encoder, "Resolution");
-
-          profile->encoding = ps_xml_text (ps_xml_find_child (encoder, "Encoding"));
-          profile->width = parse_dimension (resolution, "Width");
-          profile->height = parse_dimension (resolution, "Height");
-        }
-      g_ptr_array_add (profiles, profile);
-
-      if (profiles->len >= 32)
-        break;
-    }
-
-  if (profiles->len == 0)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("The camera has no media profiles"));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&profiles), (GDestroyNotify) g_ptr_array_unref);
+  profiles = ps_onvif_reply_parse_profiles (g_bytes_get_data (reply, NULL),
+                                            g_bytes_get_size (reply), &error);
+  if (profiles == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, profiles, (GDestroyNotify) g_ptr_array_unref);
 }
 
 void
@@ -355,7 +336,7 @@ ps_onvif_client_get_profiles_async (PsOnvifClient       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_onvif_client_get_profiles_async);
-  send_request (self, "<trt:GetProfiles/>", cancellable, task, get_profiles_cb);
+  send_request (self, "<trt:GetProfiles/>", task, handle_profiles);
 }
 
 GPtrArray *
@@ -371,30 +352,19 @@ ps_onvif_client_get_profiles_finish (PsOnvifClient  *self,
 /* GetStreamUri ------------------------------------------------------------ */
 
 static void
-get_stream_uri_cb (GObject      *session,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+handle_stream_uri (GTask  *task,
+                   GBytes *reply)
 {
-  g_autoptr(GTask) task = user_data;
   PsOnvifClient *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(xmlDoc) doc = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *pinned = NULL;
-  xmlNode *body = NULL;
 
-  doc = read_reply (session, result, task, &body, &error);
-  if (doc == NULL)
+  uri = ps_onvif_reply_parse_stream_uri (g_bytes_get_data (reply, NULL),
+                                         g_bytes_get_size (reply), &error);
+  if (uri == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  uri = ps_xml_find_text (ps_xml_find_child (body, "GetStreamUriResponse"), "Uri");
-  if (uri == NULL || !(g_str_has_prefix (uri, "rtsp://") || g_str_has_prefix (uri, "rtsps://")))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The camera returned no RTSP address"));
       return;
     }
 
@@ -433,7 +403,7 @@ ps_onvif_client_get_stream_uri_async (PsOnvifClient       *self,
                           "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"
                           "</trt:StreamSetup><trt:ProfileToken>%s</trt:ProfileToken>"
                           "</trt:GetStreamUri>", escaped);
-  send_request (self, body, cancellable, task, get_stream_uri_cb);
+  send_request (self, body, task, handle_stream_uri);
 }
 
 char *
@@ -449,20 +419,16 @@ ps_onvif_client_get_stream_uri_finish (PsOnvifClient  *self,
 /* SetSynchronizationPoint ------------------------------------------------- */
 
 static void
-set_sync_point_cb (GObject      *session,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+handle_empty (GTask  *task,
+              GBytes *reply)
 {
-  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(xmlDoc) doc = NULL;
-  xmlNode *body = NULL;
 
-  doc = read_reply (session, result, task, &body, &error);
-  if (doc == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
+  if (ps_onvif_reply_parse_empty (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                  &error))
     g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void
@@ -485,7 +451,7 @@ ps_onvif_client_set_sync_point_async (PsOnvifClient       *self,
   escaped = g_markup_escape_text (profile_token, -1);
   body = g_strdup_printf ("<trt:SetSynchronizationPoint><trt:ProfileToken>%s</trt:ProfileToken>"
                           "</trt:SetSynchronizationPoint>", escaped);
-  send_request (self, body, cancellable, task, set_sync_point_cb);
+  send_request (self, body, task, handle_empty);
 }
 
 gboolean

@@ -7,19 +7,9 @@
 
 #include <gio/gio.h>
 
+#include "ps-onvif-reply.h"
+
 G_BEGIN_DECLS
-
-typedef struct
-{
-  char *token;
-  char *name;
-  guint width;
-  guint height;
-  char *encoding;
-} PsOnvifProfile;
-
-void            ps_onvif_profile_free                     (PsOnvifProfile *profile);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsOnvifProfile, ps_onvif_profile_free)
 
 #define PS_TYPE_ONVIF_CLIENT (ps_onvif_client_get_type ())
 G_DECLARE_FINAL_TYPE (PsOnvifClient, ps_onvif_client, PS, ONVIF_CLIENT, GObject)

@@ -514,7 +514,6 @@ static void
 diagnose_connection (PsStream *self)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GCancellable) cancellable = NULL;
 
   /* the pipeline is gone, the attempt is not over */
   teardown (self);
