@@ -265,6 +265,23 @@ test_hostile_servers (void)
   assert_fails (onvif, PS_STREAM_ERROR_PROTOCOL);
 }
 
+/* Video can go to the application's own sink (gtk4paintablesink in the
+ * GUI where GStreamer has it), across reconnections, and is still measured. */
+static void
+test_own_sink (void)
+{
+  g_autoptr(PsTestEmulator) emu = ps_test_emulator_start ("--name", "own-sink", NULL);
+  g_autoptr(PsStream) stream = ps_stream_new (emu->rtsp_sub);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+
+  g_object_set (sink, "sync", FALSE, NULL);
+  ps_stream_set_video_sink (stream, sink);
+  assert_plays (stream, 640, 360);
+  /* the same sink goes into the next pipeline */
+  assert_plays (stream, 640, 360);
+  g_assert_null (GST_OBJECT_PARENT (sink));
+}
+
 /* Credentials in the URI never show in what the stream reports. */
 static void
 test_credentials_hidden (void)
@@ -284,6 +301,7 @@ main (int   argc,
   g_test_add_func ("/stream/credentials-hidden", test_credentials_hidden);
   g_test_add_func ("/stream/onvif-main", test_onvif_main);
   g_test_add_func ("/stream/rtsp-sub", test_rtsp_sub);
+  g_test_add_func ("/stream/own-sink", test_own_sink);
   g_test_add_func ("/stream/wrong-password", test_wrong_password);
   g_test_add_func ("/stream/refused", test_refused);
   g_test_add_func ("/stream/invalid-uri", test_invalid_uri);

@@ -36,6 +36,8 @@ struct _PsStream
   char            *username;
   char            *password;
   PsStreamOutput   output;
+  GstElement      *video_sink;    /* the application's own sink, or NULL */
+  gulong           sink_probe;
   PsStreamProfile  profile;
   guint            timeout_ms;
   gboolean         reconnect;
@@ -125,6 +127,20 @@ teardown (PsStream *self)
     {
       /* Joins the streaming threads: no callback runs after this. */
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
+      /* the application's sink outlives pipelines: take it back */
+      if (self->video_sink != NULL &&
+          GST_OBJECT_PARENT (self->video_sink) == GST_OBJECT (self->pipeline))
+        {
+          g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (self->video_sink, "sink");
+          g_autoptr(GstElement) head = gst_bin_get_by_name (GST_BIN (self->pipeline), "head");
+
+          if (sinkpad != NULL && self->sink_probe != 0)
+            gst_pad_remove_probe (sinkpad, self->sink_probe);
+          self->sink_probe = 0;
+          if (head != NULL)
+            gst_element_unlink (head, self->video_sink);
+          gst_bin_remove (GST_BIN (self->pipeline), self->video_sink);
+        }
       g_clear_object (&self->rtspsrc);
       gst_clear_object (&self->pipeline);
     }
@@ -225,12 +241,11 @@ read_stamp (GstSample *sample,
   return ok;
 }
 
-static GstFlowReturn
-on_new_sample (GstAppSink *sink,
-               gpointer    user_data)
+/* Takes the sample. */
+static void
+account_frame (PsStream  *self,
+               GstSample *sample)
 {
-  PsStream *self = user_data;
-  GstSample *sample;
   gint64 now = g_get_monotonic_time ();
   gint64 wall = g_get_real_time ();
   gint64 stamp = 0;
@@ -238,10 +253,6 @@ on_new_sample (GstAppSink *sink,
   GstCaps *caps;
   GstStructure *s;
   int width = 0, height = 0;
-
-  sample = gst_app_sink_pull_sample (sink);
-  if (sample == NULL)
-    return GST_FLOW_EOS;
 
   stamped = read_stamp (sample, &stamp);
   caps = gst_sample_get_caps (sample);
@@ -267,8 +278,36 @@ on_new_sample (GstAppSink *sink,
   self->last_sample = sample;
   schedule_dispatch_locked (self);
   g_mutex_unlock (&self->lock);
+}
+
+static GstFlowReturn
+on_new_sample (GstAppSink *sink,
+               gpointer    user_data)
+{
+  GstSample *sample = gst_app_sink_pull_sample (sink);
+
+  if (sample == NULL)
+    return GST_FLOW_EOS;
+
+  account_frame (user_data, sample);
 
   return GST_FLOW_OK;
+}
+
+/* Frames that go to an application's own sink (gtk4paintablesink) are
+ * counted and their stamps read on the way in. */
+static GstPadProbeReturn
+on_sink_buffer (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         user_data)
+{
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (buffer != NULL && caps != NULL)
+    account_frame (user_data, gst_sample_new (buffer, caps, NULL, NULL));
+
+  return GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -647,11 +686,12 @@ build_pipeline (PsStream    *self,
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample };
 
   pipeline = gst_pipeline_new ("peerscope-stream");
-  if (!(src = make ("rtspsrc", "src", error)) ||
-      !(decode = make ("decodebin", "decode", error)) ||
-      !(sink = make ("appsink", self->output == PS_STREAM_OUTPUT_BGRA ? "sink" : "head",
-                     error)))
+  if (!(src = make ("rtspsrc", "src", error)))
     return FALSE;
+  gst_bin_add (GST_BIN (pipeline), src);
+  if (!(decode = make ("decodebin", "decode", error)))
+    return FALSE;
+  gst_bin_add (GST_BIN (pipeline), decode);
 
   g_object_set (src,
                 "location", location,
@@ -665,33 +705,51 @@ build_pipeline (PsStream    *self,
   if (self->username != NULL)
     g_object_set (src, "user-id", self->username, "user-pw", self->password, NULL);
 
-  g_object_set (sink,
-                "sync", FALSE,
-                "max-buffers", 2,
-                "drop", TRUE,
-                "enable-last-sample", FALSE,
-                "qos", FALSE,
-                NULL);
-  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
-
-  gst_bin_add_many (GST_BIN (pipeline), src, decode, sink, NULL);
-
-  if (self->output == PS_STREAM_OUTPUT_BGRA)
+  if (self->video_sink != NULL)
     {
-      g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=BGRA");
+      g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (self->video_sink, "sink");
       GstElement *convert;
 
       if (!(convert = make ("videoconvert", "head", error)))
         return FALSE;
-      g_object_set (convert, "n-threads", 2, NULL);
-      gst_bin_add (GST_BIN (pipeline), convert);
-      gst_element_link_filtered (convert, sink, caps);
+      gst_bin_add_many (GST_BIN (pipeline), convert, self->video_sink, NULL);
+      gst_element_link (convert, self->video_sink);
+      if (sinkpad != NULL)
+        self->sink_probe = gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER,
+                                              on_sink_buffer, self, NULL);
     }
   else
     {
-      g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw");
+      if (!(sink = make ("appsink", self->output == PS_STREAM_OUTPUT_BGRA ? "sink" : "head",
+                         error)))
+        return FALSE;
+      gst_bin_add (GST_BIN (pipeline), sink);
+      g_object_set (sink,
+                    "sync", FALSE,
+                    "max-buffers", 2,
+                    "drop", TRUE,
+                    "enable-last-sample", FALSE,
+                    "qos", FALSE,
+                    NULL);
+      gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, self, NULL);
 
-      g_object_set (sink, "caps", caps, NULL);
+      if (self->output == PS_STREAM_OUTPUT_BGRA)
+        {
+          g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,format=BGRA");
+          GstElement *convert;
+
+          if (!(convert = make ("videoconvert", "head", error)))
+            return FALSE;
+          g_object_set (convert, "n-threads", 2, NULL);
+          gst_bin_add (GST_BIN (pipeline), convert);
+          gst_element_link_filtered (convert, sink, caps);
+        }
+      else
+        {
+          g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw");
+
+          g_object_set (sink, "caps", caps, NULL);
+        }
     }
 
   g_signal_connect (src, "select-stream", G_CALLBACK (on_select_stream), self);
@@ -918,6 +976,7 @@ ps_stream_dispose (GObject *object)
   teardown (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_object (&self->onvif);
+  gst_clear_object (&self->video_sink);
 
   G_OBJECT_CLASS (ps_stream_parent_class)->dispose (object);
 }
@@ -1067,6 +1126,19 @@ ps_stream_set_output (PsStream       *self,
 {
   g_return_if_fail (PS_IS_STREAM (self));
   self->output = output;
+}
+
+void
+ps_stream_set_video_sink (PsStream   *self,
+                          GstElement *sink)
+{
+  g_return_if_fail (PS_IS_STREAM (self));
+  g_return_if_fail (sink == NULL || GST_IS_ELEMENT (sink));
+  g_return_if_fail (self->pipeline == NULL);
+
+  gst_clear_object (&self->video_sink);
+  if (sink != NULL)
+    self->video_sink = gst_object_ref_sink (sink);
 }
 
 void

@@ -39,6 +39,10 @@ void           ps_stream_set_credentials    (PsStream        *self,
                                              const char      *password);
 void           ps_stream_set_output         (PsStream        *self,
                                              PsStreamOutput   output);
+/* Decoded video goes to this sink (e.g. gtk4paintablesink) instead of an
+ * appsink; "new-frame" still fires. Set it while the stream is stopped. */
+void           ps_stream_set_video_sink     (PsStream        *self,
+                                             GstElement      *sink);
 void           ps_stream_set_profile        (PsStream        *self,
                                              PsStreamProfile  profile);
 void           ps_stream_set_timeout        (PsStream        *self,

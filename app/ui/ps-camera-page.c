@@ -121,7 +121,9 @@ static void
 on_new_frame_cb (PsCameraPage *self,
                  GstSample    *sample)
 {
-  ps_video_paintable_push_sample (self->paintable, sample);
+  /* with gtk4paintablesink the frames are already on screen */
+  if (gtk_picture_get_paintable (self->picture) == GDK_PAINTABLE (self->paintable))
+    ps_video_paintable_push_sample (self->paintable, sample);
 }
 
 static void
@@ -196,6 +198,8 @@ ps_camera_page_show (PsCameraPage *self,
   self->device = g_object_ref (device);
   self->stream = ps_stream_new (ps_device_get_uri (device));
   ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  ps_video_paintable_use_gtk_sink (self->stream, self->picture);
   ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_MAIN);
   if (ps_device_get_username (device) != NULL)
     ps_stream_set_credentials (self->stream, ps_device_get_username (device), password);

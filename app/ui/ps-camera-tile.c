@@ -85,7 +85,9 @@ static void
 on_new_frame_cb (PsCameraTile *self,
                  GstSample    *sample)
 {
-  ps_video_paintable_push_sample (self->paintable, sample);
+  /* with gtk4paintablesink the frames are already on screen */
+  if (gtk_picture_get_paintable (self->picture) == GDK_PAINTABLE (self->paintable))
+    ps_video_paintable_push_sample (self->paintable, sample);
 }
 
 static void
@@ -221,6 +223,7 @@ ps_camera_tile_new (PsDevice   *device,
   uri = ps_device_get_sub_uri (device);
   self->stream = ps_stream_new (uri != NULL ? uri : ps_device_get_uri (device));
   ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
+  ps_video_paintable_use_gtk_sink (self->stream, self->picture);
   ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_SUB);
   if (ps_device_get_username (device) != NULL)
     ps_stream_set_credentials (self->stream, ps_device_get_username (device), password);

@@ -180,3 +180,51 @@ ps_video_paintable_clear (PsVideoPaintable *self)
   g_clear_object (&self->texture);
   gdk_paintable_invalidate_contents (GDK_PAINTABLE (self));
 }
+
+GstElement *
+ps_video_paintable_try_gtk_sink (GdkPaintable **paintable)
+{
+  GstElement *sink;
+
+  g_return_val_if_fail (paintable != NULL, NULL);
+
+  *paintable = NULL;
+  if (g_strcmp0 (g_getenv ("PEERSCOPE_VIDEO_SINK"), "appsink") == 0)
+    return NULL;
+
+  sink = gst_element_factory_make ("gtk4paintablesink", NULL);
+  if (sink == NULL)
+    return NULL;
+
+  g_object_get (sink, "paintable", paintable, NULL);
+  if (*paintable == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (sink));
+      return NULL;
+    }
+
+  /* live video: show each frame when it is decoded */
+  g_object_set (sink, "sync", FALSE, NULL);
+
+  return sink;
+}
+
+gboolean
+ps_video_paintable_use_gtk_sink (PsStream   *stream,
+              GtkPicture *picture)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GstElement *sink;
+
+  g_return_val_if_fail (PS_IS_STREAM (stream), FALSE);
+  g_return_val_if_fail (GTK_IS_PICTURE (picture), FALSE);
+
+  sink = ps_video_paintable_try_gtk_sink (&paintable);
+  if (sink == NULL)
+    return FALSE;
+
+  ps_stream_set_video_sink (stream, sink);
+  gtk_picture_set_paintable (picture, paintable);
+
+  return TRUE;
+}
