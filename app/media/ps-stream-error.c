@@ -59,7 +59,7 @@ classify_text (const char *text,
                                 _("The camera did not answer in time"));
   if (contains (text, "resolve") || contains (text, "Name or service not known"))
     return g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_UNREACHABLE,
-                                _("The camera's host name could not be resolved"));
+                                _("The camera’s host name could not be resolved"));
 
   return g_error_new_literal (PS_STREAM_ERROR, fallback_code, fallback_message);
 }

@@ -24,6 +24,8 @@ struct _PsApplication
 
   gboolean        demo;
   int             demo_cameras;
+  int             open_camera;    /* 1-based, 0 = stay on the grid */
+  gboolean        camera_opened;
   char          **screenshots;
   guint           next_screenshot;
   JsonNode       *report;
@@ -99,6 +101,12 @@ screenshot_tick_cb (gpointer user_data)
 
       if (self->all_playing_since == 0)
         self->all_playing_since = now;
+      if (self->open_camera > 0 && !self->camera_opened)
+        {
+          self->camera_opened = ps_window_open_camera (self->window,
+                                                       (guint) self->open_camera - 1);
+          self->all_playing_since = now;   /* let the main stream start too */
+        }
       if (now - self->all_playing_since < SETTLE_MS * 1000)
         return G_SOURCE_CONTINUE;
     }
@@ -210,6 +218,7 @@ ps_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "demo", "b", &self->demo);
   g_variant_dict_lookup (options, "demo-cameras", "i", &self->demo_cameras);
   g_variant_dict_lookup (options, "screenshot", "^aay", &self->screenshots);
+  g_variant_dict_lookup (options, "open-camera", "i", &self->open_camera);
 
   if (self->demo_cameras < 1 || self->demo_cameras > 4)
     {
@@ -276,7 +285,7 @@ about_action (GSimpleAction *action,
                         "application-name", _("Peerscope"),
                         "developer-name", _("The Peerscope developers"),
                         "version", PACKAGE_VERSION,
-                        "comments", _("See your cameras live, and see whom they talk to"),
+                        "comments", _("Watch your cameras and see who they talk to"),
                         "website", "https://github.com/peerscope/peerscope",
                         "issue-url", "https://github.com/peerscope/peerscope/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,
@@ -312,6 +321,8 @@ ps_application_init (PsApplication *self)
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL,
       N_("With --demo: once every camera plays, save the window to FILE and quit "
          "(repeat for several captures)"), "FILE" },
+    { "open-camera", 0, 0, G_OPTION_ARG_INT, NULL,
+      N_("With --screenshot: open the page of camera N (from 1) before the capture"), "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };

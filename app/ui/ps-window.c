@@ -360,6 +360,22 @@ ps_window_load_saved (PsWindow *self)
     }
 }
 
+gboolean
+ps_window_open_camera (PsWindow *self,
+                       guint     index)
+{
+  GtkFlowBoxChild *child;
+
+  g_return_val_if_fail (PS_IS_WINDOW (self), FALSE);
+
+  child = gtk_flow_box_get_child_at_index (self->flowbox, (int) index);
+  if (child == NULL)
+    return FALSE;
+
+  on_child_activated_cb (self, child);
+  return TRUE;
+}
+
 guint
 ps_window_count_playing (PsWindow *self,
                          guint    *n_cameras)

@@ -23,6 +23,8 @@ void       ps_window_add_camera       (PsWindow        *self,
 void       ps_window_load_saved       (PsWindow        *self);
 void       ps_window_show_error       (PsWindow        *self,
                                        const char      *message);
+gboolean   ps_window_open_camera      (PsWindow        *self,
+                                       guint            index);
 guint      ps_window_count_playing    (PsWindow        *self,
                                        guint           *n_cameras);
 /* Renders the window as it is on screen into a PNG. */
