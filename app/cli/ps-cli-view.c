@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ps-cli.h"
+#include "ps-saved-cameras.h"
 #include "ps-stream.h"
 
 typedef struct
@@ -175,6 +176,7 @@ ps_cli_view (int    argc,
   g_autofree char *user = NULL;
   g_autofree char *password_file = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *uri = NULL;
   g_auto(GStrv) args = NULL;
   int frames = 30;
   double timeout = 10;
@@ -206,9 +208,6 @@ ps_cli_view (int    argc,
     return ps_cli_fail (_("view takes exactly one URI or device id"));
   if (frames < 1 || timeout <= 0)
     return ps_cli_fail (_("--frames and --timeout must be positive"));
-  if (strstr (args[0], "://") == NULL)
-    return ps_cli_fail (_("“%s” is neither a camera address nor a known device id"), args[0]);
-
   if (password_file != NULL)
     {
       password = ps_cli_read_secret (password_file, &error);
@@ -216,7 +215,38 @@ ps_cli_view (int    argc,
         return ps_cli_fail ("%s", error->message);
     }
 
-  stream = ps_stream_new (args[0]);
+  if (strstr (args[0], "://") != NULL)
+    uri = g_strdup (args[0]);
+  else
+    {
+      /* a camera saved in Peerscope, by device id or address */
+      g_autoptr(GSettings) settings = ps_saved_cameras_settings ();
+      g_autoptr(GPtrArray) saved = NULL;
+      PsDevice *device = NULL;
+
+      if (settings != NULL)
+        {
+          saved = ps_saved_cameras_load (settings);
+          device = ps_saved_cameras_find (saved, args[0]);
+        }
+      if (device == NULL)
+        return ps_cli_fail (_("“%s” is neither a camera address nor a saved camera"), args[0]);
+
+      uri = g_strdup (ps_device_get_uri (device));
+      if (user == NULL && ps_device_get_username (device) != NULL)
+        {
+          user = g_strdup (ps_device_get_username (device));
+          if (password == NULL)
+            {
+              password = ps_saved_cameras_lookup_password_sync (device, &error);
+              if (password == NULL)
+                return ps_cli_fail (_("No password for %s in the keyring: %s"), args[0],
+                                    error != NULL ? error->message : _("not found"));
+            }
+        }
+    }
+
+  stream = ps_stream_new (uri);
   if (user != NULL)
     ps_stream_set_credentials (stream, user, password);
   ps_stream_set_reconnect (stream, FALSE);

@@ -18,8 +18,6 @@
 #include "ps-stream-status.h"
 #include "ps-window.h"
 
-#define SCHEMA_ID "io.github.peerscope.Peerscope"
-
 struct _PsWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -43,18 +41,13 @@ G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
 static GSettings *
 settings_new_if_installed (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
+  GSettings *settings = ps_saved_cameras_settings ();
 
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE);
-  if (schema == NULL)
-    {
-      g_warning ("GSettings schema %s is not installed; nothing will be remembered", SCHEMA_ID);
-      return NULL;
-    }
+  if (settings == NULL)
+    g_warning ("GSettings schema %s is not installed; nothing will be remembered",
+               PS_SETTINGS_SCHEMA_ID);
 
-  return g_settings_new (SCHEMA_ID);
+  return settings;
 }
 
 static GList *

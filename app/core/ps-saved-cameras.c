@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
@@ -84,6 +84,40 @@ ps_saved_cameras_parse (const char *json)
   ps_device_set_username (device, json_object_get_string_member_with_default (object, "username",
                                                                                NULL));
   return device;
+}
+
+GSettings *
+ps_saved_cameras_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, PS_SETTINGS_SCHEMA_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new (PS_SETTINGS_SCHEMA_ID);
+}
+
+PsDevice *
+ps_saved_cameras_find (GPtrArray  *devices,
+                       const char *key)
+{
+  g_return_val_if_fail (devices != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  for (guint i = 0; i < devices->len; i++)
+    {
+      PsDevice *device = g_ptr_array_index (devices, i);
+      g_autofree char *host = ps_device_dup_host (device);
+
+      if (g_strcmp0 (ps_device_get_id (device), key) == 0 ||
+          (host != NULL && g_ascii_strcasecmp (host, key) == 0))
+        return device;
+    }
+
+  return NULL;
 }
 
 GPtrArray *
@@ -215,4 +249,25 @@ ps_saved_cameras_lookup_password_finish (GAsyncResult  *result,
                                          GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+ps_saved_cameras_lookup_password_sync (PsDevice  *device,
+                                       GError   **error)
+{
+  char *secret;
+  char *password;
+
+  g_return_val_if_fail (PS_IS_DEVICE (device), NULL);
+
+  secret = secret_password_lookup_sync (camera_secret_schema (), NULL, error,
+                                        "camera-id", ps_device_get_id (device),
+                                        NULL);
+  if (secret == NULL)
+    return NULL;
+
+  password = g_strdup (secret);
+  secret_password_free (secret);
+
+  return password;
 }

@@ -11,8 +11,15 @@
 
 G_BEGIN_DECLS
 
+#define PS_SETTINGS_SCHEMA_ID "io.github.peerscope.Peerscope"
+
+/* The application's settings, or NULL when the schema is not installed. */
+GSettings *ps_saved_cameras_settings              (void);
 /* Devices from the "cameras" key; entries that do not parse are skipped. */
 GPtrArray *ps_saved_cameras_load                  (GSettings           *settings);
+/* The device whose id or host is key, or NULL. */
+PsDevice  *ps_saved_cameras_find                  (GPtrArray           *devices,
+                                                   const char          *key);
 void       ps_saved_cameras_save                  (GSettings           *settings,
                                                    GPtrArray           *devices);
 char      *ps_saved_cameras_serialize             (PsDevice            *device);
@@ -30,6 +37,9 @@ void       ps_saved_cameras_lookup_password_async (PsDevice            *device,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
 char      *ps_saved_cameras_lookup_password_finish (GAsyncResult       *result,
+                                                   GError             **error);
+/* For command-line tools only: blocks on the keyring. */
+char      *ps_saved_cameras_lookup_password_sync  (PsDevice            *device,
                                                    GError             **error);
 
 G_END_DECLS
