@@ -38,9 +38,11 @@ struct _PsStream
   PsStreamOutput   output;
   GstElement      *video_sink;    /* the application's own sink, or NULL */
   gulong           sink_probe;
+  GstElement      *manager;       /* rtspsrc's rtpbin, set from its thread */
   PsStreamProfile  profile;
   guint            timeout_ms;
   gboolean         reconnect;
+  gboolean         keep_trying;
   gboolean         use_tcp;
 
   GMainContext    *context;
@@ -147,6 +149,7 @@ teardown (PsStream *self)
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->last_sample, gst_sample_unref);
+  g_clear_object (&self->manager);
   self->first_rtp_seen = FALSE;
   self->video_streams = 0;
   g_mutex_unlock (&self->lock);
@@ -342,6 +345,9 @@ static gboolean
 request_keyframe_cb (gpointer user_data);
 static gboolean
 watchdog_cb (gpointer user_data);
+static void
+send_pli_now (PsStream *self,
+              GstPad   *pad);
 
 /* Called on the streaming thread when the first RTP packet of the video
  * reaches the jitter buffer's output: ask for a keyframe at once, before
@@ -390,9 +396,7 @@ on_rtspsrc_pad_added (GstElement *rtspsrc,
       return;
     }
 
-  /* RTCP PLI now, through the RTP session (see on_sdp) */
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                        TRUE, 0));
+  send_pli_now (self, pad);
   schedule_keyframe_request (self);
 }
 
@@ -450,15 +454,51 @@ on_sdp (GstElement     *rtspsrc,
     }
 }
 
-/* RTCP feedback sent at once, not with the next regular report seconds
- * later: one PLI right after PLAY is what makes a keyframe come now. */
 static void
 on_new_manager (GstElement *rtspsrc,
                 GstElement *manager,
                 gpointer    user_data)
 {
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (manager), "rtp-profile") != NULL)
-    gst_util_set_object_arg (G_OBJECT (manager), "rtp-profile", "avpf");
+  PsStream *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_clear_object (&self->manager);
+  self->manager = g_object_ref (manager);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Streaming thread, first packet of the video: queue a PLI (rtpsession
+ * turns the upstream event into one, see on_sdp) and send it in an RTCP
+ * packet now rather than with the next regular report, seconds later.
+ * Nothing is sent before the first packet: a camera's RTSP server may not
+ * expect RTCP before it has answered PLAY. */
+static void
+send_pli_now (PsStream *self,
+              GstPad   *pad)
+{
+  g_autoptr(GstElement) manager = NULL;
+  GObject *session = NULL;
+
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                        TRUE, 0));
+
+  g_mutex_lock (&self->lock);
+  if (self->manager != NULL)
+    manager = g_object_ref (self->manager);
+  g_mutex_unlock (&self->lock);
+  if (manager == NULL)
+    return;
+
+  g_signal_emit_by_name (manager, "get-internal-session", 0, &session);
+  if (session != NULL)
+    {
+      /* early feedback is an AVPF rule; a receiver may use it for its own
+       * packets whatever the sender offered */
+      if (g_object_class_find_property (G_OBJECT_GET_CLASS (session), "rtp-profile") != NULL)
+        gst_util_set_object_arg (session, "rtp-profile", "avpf");
+      g_signal_emit_by_name (session, "send-rtcp", (guint64) 0);
+      g_object_unref (session);
+    }
 }
 
 static void
@@ -468,6 +508,31 @@ set_if_exists (GObject    *object,
 {
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (object), property) != NULL)
     gst_util_set_object_arg (object, property, value);
+}
+
+/* For Constrained Baseline H.264 (what most cameras' sub-streams and many
+ * cheap cameras' main streams are), openh264dec starts about 100 ms sooner
+ * than avdec_h264, whose plugin takes that long to load; other profiles
+ * keep libav, which decodes them all. */
+static int
+on_autoplug_select (GstElement         *decodebin,
+                    GstPad             *pad,
+                    GstCaps            *caps,
+                    GstElementFactory  *factory,
+                    gpointer            user_data)
+{
+  static const int TRY = 0, SKIP = 2;   /* GstAutoplugSelectResult */
+  GstStructure *s = gst_caps_get_size (caps) > 0 ? gst_caps_get_structure (caps, 0) : NULL;
+  const char *profile = s != NULL ? gst_structure_get_string (s, "profile") : NULL;
+  g_autoptr(GstElementFactory) openh264 = NULL;
+
+  if (g_strcmp0 (GST_OBJECT_NAME (factory), "avdec_h264") != 0 ||
+      (g_strcmp0 (profile, "constrained-baseline") != 0 && g_strcmp0 (profile, "baseline") != 0))
+    return TRY;
+
+  openh264 = gst_element_factory_find ("openh264dec");
+
+  return openh264 != NULL ? SKIP : TRY;
 }
 
 static void
@@ -486,9 +551,7 @@ on_deep_element_added (GstBin     *bin,
   set_if_exists (object, "request-keyframe", "true");
   /* Frame threading delays every frame by the thread count. */
   set_if_exists (object, "thread-type", "slice");
-  /* The first receiver report, and the PLI it carries, goes out after half
-   * the minimum interval: 5 s by default, 100 ms here. */
-  set_if_exists (object, "rtcp-min-interval", "200000000");
+
 }
 
 /* Keyframe at start -------------------------------------------------------- */
@@ -757,6 +820,7 @@ build_pipeline (PsStream    *self,
   g_signal_connect (src, "on-sdp", G_CALLBACK (on_sdp), self);
   g_signal_connect (src, "pad-added", G_CALLBACK (on_rtspsrc_pad_added), self);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_decodebin_pad_added), self);
+  g_signal_connect (decode, "autoplug-select", G_CALLBACK (on_autoplug_select), self);
   g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
@@ -851,37 +915,28 @@ profiles_cb (GObject      *object,
                                         stream_uri_cb, g_object_ref (self));
 }
 
-/* Loading the libav plugin takes 100-150 ms; do it on a thread while the
- * RTSP handshake runs instead of when the first packet waits for it.
- * Plugin loading is serialised by one global lock, so the small plugins
- * the session needs first go first, and libav last. */
-static gpointer
-preload_decoders_thread (gpointer data)
-{
-  const char *plugins[] = { "rtpmanager", "rtp", "typefindfunctions", "videoparsersbad",
-                            "libav", NULL };
-
-  for (guint i = 0; plugins[i] != NULL; i++)
-    {
-      GstPlugin *plugin = gst_plugin_load_by_name (plugins[i]);
-
-      if (plugin != NULL)
-        gst_object_unref (plugin);
-    }
-
-  return NULL;
-}
-
+/* Load what the pipeline is built from before the first stream (a few ms)
+ * rather than piecemeal while the RTSP handshake waits. Decoders are left
+ * to their first packet: loading libav on a thread meanwhile was measured to
+ * hold up the handshake itself, by 100 ms, on the global plugin-loading lock. */
 static void
-preload_decoders (void)
+preload_plugins (void)
 {
   static gsize once = 0;
 
   if (g_once_init_enter (&once))
     {
-      GThread *thread = g_thread_new ("ps-preload", preload_decoders_thread, NULL);
+      const char *elements[] = { "rtspsrc", "decodebin", "appsink", "videoconvert",
+                                 "rtpbin", "rtph264depay", "h264parse", "typefind", NULL };
 
-      g_thread_unref (thread);
+      for (guint i = 0; elements[i] != NULL; i++)
+        {
+          GstElement *element = gst_element_factory_make (elements[i], NULL);
+
+          if (element != NULL)
+            gst_object_unref (gst_object_ref_sink (element));
+        }
+
       g_once_init_leave (&once, 1);
     }
 }
@@ -902,7 +957,7 @@ ps_stream_start_attempt (PsStream *self)
   g_mutex_unlock (&self->lock);
 
   self->watchdog_id = g_timeout_add (250, watchdog_cb, self);
-  preload_decoders ();
+  preload_plugins ();
 
   if (g_str_has_prefix (self->uri, "rtsp://") || g_str_has_prefix (self->uri, "rtsps://"))
     {
@@ -937,6 +992,16 @@ retry_cb (gpointer user_data)
 }
 
 /* Takes ownership of error. */
+/* Errors that trying again cannot fix: the user has to change something. */
+static gboolean
+is_final (const GError *error)
+{
+  return g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH) ||
+         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI) ||
+         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_NO_VIDEO) ||
+         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER);
+}
+
 static void
 ps_stream_fail (PsStream *self,
                 GError   *error)
@@ -948,8 +1013,7 @@ ps_stream_fail (PsStream *self,
   g_clear_error (&self->error);
   self->error = error;
 
-  if (!self->reconnect || !self->ever_played ||
-      g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH))
+  if (!self->reconnect || (!self->ever_played && !self->keep_trying) || is_final (error))
     {
       set_state (self, PS_STREAM_STATE_ERROR);
       return;
@@ -1163,6 +1227,14 @@ ps_stream_set_reconnect (PsStream *self,
 {
   g_return_if_fail (PS_IS_STREAM (self));
   self->reconnect = !!reconnect;
+}
+
+void
+ps_stream_set_keep_trying (PsStream *self,
+                           gboolean  keep_trying)
+{
+  g_return_if_fail (PS_IS_STREAM (self));
+  self->keep_trying = !!keep_trying;
 }
 
 void

@@ -49,6 +49,10 @@ void           ps_stream_set_timeout        (PsStream        *self,
                                              guint            timeout_ms);
 void           ps_stream_set_reconnect      (PsStream        *self,
                                              gboolean         reconnect);
+/* Also retry a camera that has not played yet (a viewer waiting for a camera
+ * to boot); wrong passwords and addresses still end in the error state. */
+void           ps_stream_set_keep_trying    (PsStream        *self,
+                                             gboolean         keep_trying);
 void           ps_stream_set_use_tcp        (PsStream        *self,
                                              gboolean         use_tcp);
 

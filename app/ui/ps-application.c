@@ -90,8 +90,11 @@ screenshot_tick_cb (gpointer user_data)
             {
               g_autofree char *message = NULL;
 
-              message = g_strdup_printf ("only %u of %d cameras played within %d s", playing,
-                                         self->demo_cameras, SCREENSHOT_DEADLINE_S);
+              g_autoptr(JsonNode) cameras = ps_window_describe (self->window);
+              g_autofree char *states = json_to_string (cameras, FALSE);
+
+              message = g_strdup_printf ("only %u of %d cameras played within %d s: %s", playing,
+                                         self->demo_cameras, SCREENSHOT_DEADLINE_S, states);
               self->screenshot_id = 0;
               fail (self, message);
               return G_SOURCE_REMOVE;

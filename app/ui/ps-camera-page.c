@@ -198,6 +198,7 @@ ps_camera_page_show (PsCameraPage *self,
   self->device = g_object_ref (device);
   self->stream = ps_stream_new (ps_device_get_uri (device));
   ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
+  ps_stream_set_keep_trying (self->stream, TRUE);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
   ps_video_paintable_use_gtk_sink (self->stream, self->picture);
   ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_MAIN);

@@ -223,6 +223,7 @@ ps_camera_tile_new (PsDevice   *device,
   uri = ps_device_get_sub_uri (device);
   self->stream = ps_stream_new (uri != NULL ? uri : ps_device_get_uri (device));
   ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
+  ps_stream_set_keep_trying (self->stream, TRUE);
   ps_video_paintable_use_gtk_sink (self->stream, self->picture);
   ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_SUB);
   if (ps_device_get_username (device) != NULL)

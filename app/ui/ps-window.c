@@ -520,6 +520,11 @@ ps_window_describe (PsWindow *self)
       json_builder_add_string_value (builder, ps_stream_get_uri (stream));
       json_builder_set_member_name (builder, "state");
       json_builder_add_string_value (builder, ps_stream_status_css_class (stream));
+      if (ps_stream_get_error (stream) != NULL)
+        {
+          json_builder_set_member_name (builder, "error");
+          json_builder_add_string_value (builder, ps_stream_get_error (stream)->message);
+        }
       json_builder_set_member_name (builder, "width");
       json_builder_add_int_value (builder, ps_stream_get_width (stream));
       json_builder_set_member_name (builder, "height");
