@@ -510,31 +510,6 @@ set_if_exists (GObject    *object,
     gst_util_set_object_arg (object, property, value);
 }
 
-/* For Constrained Baseline H.264 (what most cameras' sub-streams and many
- * cheap cameras' main streams are), openh264dec starts about 100 ms sooner
- * than avdec_h264, whose plugin takes that long to load; other profiles
- * keep libav, which decodes them all. */
-static int
-on_autoplug_select (GstElement         *decodebin,
-                    GstPad             *pad,
-                    GstCaps            *caps,
-                    GstElementFactory  *factory,
-                    gpointer            user_data)
-{
-  static const int TRY = 0, SKIP = 2;   /* GstAutoplugSelectResult */
-  GstStructure *s = gst_caps_get_size (caps) > 0 ? gst_caps_get_structure (caps, 0) : NULL;
-  const char *profile = s != NULL ? gst_structure_get_string (s, "profile") : NULL;
-  g_autoptr(GstElementFactory) openh264 = NULL;
-
-  if (g_strcmp0 (GST_OBJECT_NAME (factory), "avdec_h264") != 0 ||
-      (g_strcmp0 (profile, "constrained-baseline") != 0 && g_strcmp0 (profile, "baseline") != 0))
-    return TRY;
-
-  openh264 = gst_element_factory_find ("openh264dec");
-
-  return openh264 != NULL ? SKIP : TRY;
-}
-
 static void
 on_deep_element_added (GstBin     *bin,
                        GstBin     *sub_bin,
@@ -820,7 +795,6 @@ build_pipeline (PsStream    *self,
   g_signal_connect (src, "on-sdp", G_CALLBACK (on_sdp), self);
   g_signal_connect (src, "pad-added", G_CALLBACK (on_rtspsrc_pad_added), self);
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_decodebin_pad_added), self);
-  g_signal_connect (decode, "autoplug-select", G_CALLBACK (on_autoplug_select), self);
   g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
   bus = gst_pipeline_get_bus (GST_PIPELINE (pipeline));
