@@ -4,10 +4,21 @@
  */
 
 #include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 #include "ps-test-emulator.h"
 
 #define READY_TIMEOUT_MS 20000
+
+/* An aborted test must not leave its emulator behind (nor let it hold the
+ * test's stderr open, which keeps the test runner waiting). */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static const char *
 emulator_path (void)
@@ -49,6 +60,7 @@ ps_test_emulator_start (const char *first_arg,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(JsonNode) node = NULL;
   PsTestEmulator *emulator;
   ReadLine read = { NULL, FALSE };
@@ -65,8 +77,10 @@ ps_test_emulator_start (const char *first_arg,
   g_ptr_array_add (argv, NULL);
 
   emulator = g_new0 (PsTestEmulator, 1);
-  emulator->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  emulator->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
+                                                    &error);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (emulator->process));
@@ -144,6 +158,10 @@ ps_test_wait_until (gboolean (*check) (gpointer data),
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (timeout_ms, timeout_cb, &timed_out);
 
+  /* GLib resets the handler at each test case; every case that runs
+   * GStreamer waits here */
+  ps_test_tolerate_gst_bugs ();
+
   while (!check (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
 
@@ -151,4 +169,52 @@ ps_test_wait_until (gboolean (*check) (gpointer data),
     g_source_remove (id);
 
   return check (data);
+}
+
+void ps_test_tolerate_gst_bugs (void);
+
+static gboolean
+is_known_gst_bug (const char *log_domain,
+                  const char *message)
+{
+  return g_strcmp0 (log_domain, "GStreamer") == 0 && message != NULL &&
+         strstr (message, "gst_event_set_seqnum") != NULL &&
+         strstr (message, "GST_SEQNUM_INVALID") != NULL;
+}
+
+static gboolean
+fatal_log_handler (const char     *log_domain,
+                   GLogLevelFlags  log_level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  return !is_known_gst_bug (log_domain, message);
+}
+
+/* Keeps the known message out of the TAP stream, where the default handler
+ * would print it as "Bail out!"; everything else goes the default way. */
+static void
+gst_log_handler (const char     *log_domain,
+                 GLogLevelFlags  log_level,
+                 const char     *message,
+                 gpointer        user_data)
+{
+  if (is_known_gst_bug (log_domain, message))
+    return;
+
+  g_log_default_handler (log_domain, log_level, message, user_data);
+}
+
+void
+ps_test_tolerate_gst_bugs (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      g_log_set_handler ("GStreamer", G_LOG_LEVEL_CRITICAL | G_LOG_FLAG_FATAL,
+                         gst_log_handler, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  g_test_log_set_fatal_handler (fatal_log_handler, NULL);
 }

@@ -271,3 +271,43 @@ ps_saved_cameras_lookup_password_sync (PsDevice  *device,
 
   return password;
 }
+
+static void
+forget_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error: there was nothing to remove */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ps_saved_cameras_forget_password_async (PsDevice            *device,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PS_IS_DEVICE (device));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_saved_cameras_forget_password_async);
+  secret_password_clear (camera_secret_schema (), cancellable, forget_cb, task,
+                         "camera-id", ps_device_get_id (device),
+                         NULL);
+}
+
+gboolean
+ps_saved_cameras_forget_password_finish (GAsyncResult  *result,
+                                         GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -38,6 +38,12 @@ void       ps_saved_cameras_lookup_password_async (PsDevice            *device,
                                                    gpointer             user_data);
 char      *ps_saved_cameras_lookup_password_finish (GAsyncResult       *result,
                                                    GError             **error);
+void       ps_saved_cameras_forget_password_async (PsDevice           *device,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean   ps_saved_cameras_forget_password_finish (GAsyncResult      *result,
+                                                   GError             **error);
 /* For command-line tools only: blocks on the keyring. */
 char      *ps_saved_cameras_lookup_password_sync  (PsDevice            *device,
                                                    GError             **error);

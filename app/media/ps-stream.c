@@ -21,6 +21,8 @@
 
 #define DEFAULT_TIMEOUT_MS     10000
 #define STALL_TIMEOUT_US       (3 * G_USEC_PER_SEC)
+#define FIRST_PACKET_US        (4 * G_USEC_PER_SEC)
+#define MAX_QUICK_RESTARTS     2
 #define BACKOFF_BASE_MS        500
 #define BACKOFF_CAP_MS         10000
 #define LATENCY_WINDOW         600
@@ -61,6 +63,8 @@ struct _PsStream
   guint            retry_id;
   gint64           start_time;
   gint64           attempt_time;
+  gint64           play_time;       /* when the RTSP session was started, or 0 */
+  guint            quick_restarts;
   guint            attempts;
   guint            reconnects;
   gboolean         ever_played;
@@ -123,6 +127,7 @@ teardown (PsStream *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
+  self->play_time = 0;
   g_clear_handle_id (&self->bus_watch, g_source_remove);
 
   if (self->pipeline != NULL)
@@ -181,6 +186,7 @@ dispatch_cb (gpointer user_data)
                (g_get_monotonic_time () - self->attempt_time) / 1000.0);
       self->ever_played = TRUE;
       self->attempts = 0;
+      self->quick_restarts = 0;
       g_clear_error (&self->error);
       set_state (self, PS_STREAM_STATE_PLAYING);
     }
@@ -348,6 +354,8 @@ watchdog_cb (gpointer user_data);
 static void
 send_pli_now (PsStream *self,
               GstPad   *pad);
+static void
+restart_attempt (PsStream *self);
 
 /* Called on the streaming thread when the first RTP packet of the video
  * reaches the jitter buffer's output: ask for a keyframe at once, before
@@ -671,6 +679,7 @@ watchdog_cb (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gint64 last_frame;
   guint64 frames;
+  gboolean first_rtp;
 
   g_mutex_lock (&self->lock);
   last_frame = self->last_frame_time;
@@ -682,6 +691,25 @@ watchdog_cb (gpointer user_data)
       self->watchdog_id = 0;
       ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_DISCONNECTED,
                                                  _("The camera stopped sending video")));
+      return G_SOURCE_REMOVE;
+    }
+
+  /* A session that was set up but never delivered a packet is a hiccup of
+   * the camera's RTSP server (seen with gst-rtsp-server right after it
+   * starts): start over at once rather than wait for the timeout. */
+  g_mutex_lock (&self->lock);
+  first_rtp = self->first_rtp_seen;
+  g_mutex_unlock (&self->lock);
+  if (!first_rtp && self->play_time > 0 && now - self->play_time > FIRST_PACKET_US &&
+      self->quick_restarts < MAX_QUICK_RESTARTS &&
+      now - self->attempt_time + FIRST_PACKET_US < (gint64) self->timeout_ms * 1000)
+    {
+      g_debug ("%s: no packet %.1f s after the session started; starting over", self->uri,
+               (now - self->play_time) / (double) G_USEC_PER_SEC);
+      self->quick_restarts++;
+      self->watchdog_id = 0;
+      teardown (self);
+      restart_attempt (self);
       return G_SOURCE_REMOVE;
     }
 
@@ -822,6 +850,7 @@ play (PsStream   *self,
       return;
     }
 
+  self->play_time = g_get_monotonic_time ();
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_debug ("%s: set_state PLAYING failed; waiting for the bus error", self->uri);
 }
@@ -952,6 +981,17 @@ ps_stream_start_attempt (PsStream *self)
   ps_onvif_client_set_timeout (self->onvif, MAX (1, self->timeout_ms / 1000));
   ps_onvif_client_get_profiles_async (self->onvif, self->cancellable, profiles_cb,
                                       g_object_ref (self));
+}
+
+/* Starts over within the same attempt: the timeout still counts from the
+ * attempt's start. */
+static void
+restart_attempt (PsStream *self)
+{
+  gint64 attempt_time = self->attempt_time;
+
+  ps_stream_start_attempt (self);
+  self->attempt_time = attempt_time;
 }
 
 static gboolean
@@ -1234,6 +1274,7 @@ ps_stream_start (PsStream *self)
 
   self->start_time = g_get_monotonic_time ();
   self->attempts = 0;
+  self->quick_restarts = 0;
   self->reconnects = 0;
   self->ever_played = FALSE;
   g_clear_error (&self->error);

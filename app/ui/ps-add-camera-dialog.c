@@ -41,6 +41,10 @@ ps_add_camera_dialog_check_address (const char *address)
   if (address == NULL || *address == '\0')
     return _("Enter the camera’s address");
 
+  for (const char *c = address; *c != '\0'; c++)
+    if (g_ascii_isspace (*c) || g_ascii_iscntrl (*c))
+      return _("The address must not contain spaces");
+
   uri = g_uri_parse (address, G_URI_FLAGS_NONE, NULL);
   if (uri == NULL)
     return _("This is not a valid address");

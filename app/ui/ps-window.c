@@ -111,6 +111,86 @@ back_action (GtkWidget  *widget,
 }
 
 static void
+forget_password_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_saved_cameras_forget_password_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not remove a camera password from the keyring: %s", error->message);
+}
+
+static void
+remove_device (PsWindow *self,
+               PsDevice *device)
+{
+  g_autoptr(GList) tiles = list_tiles (self);
+
+  for (GList *l = tiles; l != NULL; l = l->next)
+    if (ps_camera_tile_get_device (l->data) == device)
+      {
+        ps_camera_tile_stop (l->data);
+        gtk_flow_box_remove (self->flowbox, gtk_widget_get_parent (l->data));
+      }
+
+  if (g_ptr_array_remove (self->remembered, device) && self->settings != NULL)
+    {
+      ps_saved_cameras_save (self->settings, self->remembered);
+      if (ps_device_get_username (device) != NULL)
+        ps_saved_cameras_forget_password_async (device, NULL, forget_password_cb, NULL);
+    }
+
+  update_title (self);
+}
+
+static void
+on_remove_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       PsWindow         *self)
+{
+  g_autoptr(PsDevice) device = NULL;
+
+  if (g_strcmp0 (response, "remove") != 0)
+    return;
+
+  device = g_object_ref (ps_camera_page_get_device (self->camera_page));
+  adw_leaflet_set_visible_child_name (self->leaflet, "cameras");
+  remove_device (self, device);
+}
+
+static void
+remove_camera_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PsWindow *self = PS_WINDOW (widget);
+  PsDevice *device = ps_camera_page_get_device (self->camera_page);
+  GtkWidget *dialog;
+
+  if (device == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Remove Camera?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” will no longer be shown, and its password will be "
+                                    "removed from your keyring. The camera itself is not "
+                                    "changed."),
+                                  ps_device_get_name (device));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 store_password_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -209,6 +289,8 @@ ps_window_class_init (PsWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.add-camera", NULL, add_camera_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-camera", NULL,
+                                   remove_camera_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.add-camera", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
