@@ -307,6 +307,23 @@ send_request (PsOnvifClient *self,
                            g_task_get_cancellable (task), on_sent_cb, task);
 }
 
+/* A media service action on one profile: <trt:ACTION>SETUP<trt:ProfileToken>… */
+static void
+send_profile_request (PsOnvifClient *self,
+                      const char    *action,
+                      const char    *setup,
+                      const char    *profile_token,
+                      GTask         *task,
+                      ReplyHandler   handler)
+{
+  g_autofree char *escaped = g_markup_escape_text (profile_token, -1);
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf ("<trt:%s>%s<trt:ProfileToken>%s</trt:ProfileToken></trt:%s>",
+                          action, setup, escaped, action);
+  send_request (self, body, task, handler);
+}
+
 /* GetProfiles ------------------------------------------------------------- */
 
 static void
@@ -387,8 +404,6 @@ ps_onvif_client_get_stream_uri_async (PsOnvifClient       *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autofree char *escaped = NULL;
-  g_autofree char *body = NULL;
   GTask *task;
 
   g_return_if_fail (PS_IS_ONVIF_CLIENT (self));
@@ -396,14 +411,11 @@ ps_onvif_client_get_stream_uri_async (PsOnvifClient       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_onvif_client_get_stream_uri_async);
-
-  escaped = g_markup_escape_text (profile_token, -1);
-  body = g_strdup_printf ("<trt:GetStreamUri><trt:StreamSetup>"
-                          "<tt:Stream>RTP-Unicast</tt:Stream>"
-                          "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"
-                          "</trt:StreamSetup><trt:ProfileToken>%s</trt:ProfileToken>"
-                          "</trt:GetStreamUri>", escaped);
-  send_request (self, body, task, handle_stream_uri);
+  send_profile_request (self, "GetStreamUri",
+                        "<trt:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream>"
+                        "<tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport>"
+                        "</trt:StreamSetup>",
+                        profile_token, task, handle_stream_uri);
 }
 
 char *
@@ -438,8 +450,6 @@ ps_onvif_client_set_sync_point_async (PsOnvifClient       *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  g_autofree char *escaped = NULL;
-  g_autofree char *body = NULL;
   GTask *task;
 
   g_return_if_fail (PS_IS_ONVIF_CLIENT (self));
@@ -447,11 +457,8 @@ ps_onvif_client_set_sync_point_async (PsOnvifClient       *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_onvif_client_set_sync_point_async);
-
-  escaped = g_markup_escape_text (profile_token, -1);
-  body = g_strdup_printf ("<trt:SetSynchronizationPoint><trt:ProfileToken>%s</trt:ProfileToken>"
-                          "</trt:SetSynchronizationPoint>", escaped);
-  send_request (self, body, task, handle_empty);
+  send_profile_request (self, "SetSynchronizationPoint", "", profile_token, task,
+                        handle_empty);
 }
 
 gboolean

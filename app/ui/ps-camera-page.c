@@ -13,6 +13,7 @@
 #include "ps-stream.h"
 #include "ps-stream-status.h"
 #include "ps-video-paintable.h"
+#include "ps-viewer-stream.h"
 
 struct _PsCameraPage
 {
@@ -196,14 +197,8 @@ ps_camera_page_show (PsCameraPage *self,
   ps_camera_page_stop (self);
 
   self->device = g_object_ref (device);
-  self->stream = ps_stream_new (ps_device_get_uri (device));
-  ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
-  ps_stream_set_keep_trying (self->stream, TRUE);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
-  ps_video_paintable_use_gtk_sink (self->stream, self->picture);
-  ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_MAIN);
-  if (ps_device_get_username (device) != NULL)
-    ps_stream_set_credentials (self->stream, ps_device_get_username (device), password);
+  self->stream = ps_viewer_stream_new (device, password, PS_STREAM_PROFILE_MAIN, self->picture);
 
   g_signal_connect_object (self->stream, "notify::state",
                            G_CALLBACK (on_stream_state_cb), self, G_CONNECT_SWAPPED);

@@ -12,6 +12,7 @@
 #include "ps-camera-tile.h"
 #include "ps-stream-status.h"
 #include "ps-video-paintable.h"
+#include "ps-viewer-stream.h"
 
 struct _PsCameraTile
 {
@@ -209,7 +210,6 @@ ps_camera_tile_new (PsDevice   *device,
                     const char *password)
 {
   PsCameraTile *self;
-  const char *uri;
 
   g_return_val_if_fail (PS_IS_DEVICE (device), NULL);
 
@@ -220,14 +220,7 @@ ps_camera_tile_new (PsDevice   *device,
   g_object_bind_property (device, "name", self->name_label, "label", G_BINDING_SYNC_CREATE);
 
   /* The grid shows sub-streams; the camera page opens the main stream. */
-  uri = ps_device_get_sub_uri (device);
-  self->stream = ps_stream_new (uri != NULL ? uri : ps_device_get_uri (device));
-  ps_stream_set_output (self->stream, PS_STREAM_OUTPUT_BGRA);
-  ps_stream_set_keep_trying (self->stream, TRUE);
-  ps_video_paintable_use_gtk_sink (self->stream, self->picture);
-  ps_stream_set_profile (self->stream, PS_STREAM_PROFILE_SUB);
-  if (ps_device_get_username (device) != NULL)
-    ps_stream_set_credentials (self->stream, ps_device_get_username (device), password);
+  self->stream = ps_viewer_stream_new (device, password, PS_STREAM_PROFILE_SUB, self->picture);
 
   g_signal_connect_object (self->stream, "notify::state",
                            G_CALLBACK (on_stream_state_cb), self, G_CONNECT_SWAPPED);
