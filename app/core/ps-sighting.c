@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "ps-discovery"
+#define G_LOG_DOMAIN "ps-sighting"
 
 #include "ps-sighting.h"
 
