@@ -17,6 +17,19 @@ struct _PsDevice
   char    *uri;
   char    *sub_uri;
   char    *username;
+
+  /* from discovery */
+  char      *manufacturer;
+  char      *model;
+  char      *mac;
+  char      *endpoint;
+  char      *p2p_uid;
+  const char *p2p_network;
+  GPtrArray *addresses;    /* NULL-terminated char* */
+  GPtrArray *xaddrs;       /* NULL-terminated char* */
+  guint      protocols;    /* 1 << PsProtocol */
+  gint64     last_seen;
+  gboolean   online;
 };
 
 G_DEFINE_FINAL_TYPE (PsDevice, ps_device, G_TYPE_OBJECT)
@@ -28,6 +41,7 @@ enum {
   PROP_URI,
   PROP_SUB_URI,
   PROP_USERNAME,
+  PROP_ONLINE,
   N_PROPS
 };
 
@@ -67,6 +81,13 @@ ps_device_finalize (GObject *object)
   g_free (self->uri);
   g_free (self->sub_uri);
   g_free (self->username);
+  g_free (self->manufacturer);
+  g_free (self->model);
+  g_free (self->mac);
+  g_free (self->endpoint);
+  g_free (self->p2p_uid);
+  g_ptr_array_unref (self->addresses);
+  g_ptr_array_unref (self->xaddrs);
 
   G_OBJECT_CLASS (ps_device_parent_class)->finalize (object);
 }
@@ -96,6 +117,9 @@ ps_device_get_property (GObject    *object,
     case PROP_USERNAME:
       g_value_set_string (value, self->username);
       break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -116,7 +140,8 @@ ps_device_set_property (GObject      *object,
       break;
     case PROP_URI:
       self->uri = g_value_dup_string (value);
-      self->id = ps_device_id_for_uri (self->uri != NULL ? self->uri : "");
+      if (self->id == NULL && self->uri != NULL && *self->uri != '\0')
+        self->id = ps_device_id_for_uri (self->uri);
       break;
     case PROP_SUB_URI:
       ps_device_set_sub_uri (self, g_value_get_string (value));
@@ -153,6 +178,9 @@ ps_device_class_init (PsDeviceClass *klass)
   properties[PROP_USERNAME] =
     g_param_spec_string ("username", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ONLINE] =
+    g_param_spec_boolean ("online", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -160,6 +188,9 @@ ps_device_class_init (PsDeviceClass *klass)
 static void
 ps_device_init (PsDevice *self)
 {
+  self->addresses = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  self->xaddrs = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  self->online = TRUE;
 }
 
 PsDevice *
@@ -248,4 +279,240 @@ ps_device_dup_host (PsDevice *self)
     return NULL;
 
   return g_strdup (g_uri_get_host (parsed));
+}
+
+/* Discovery ---------------------------------------------------------------- */
+
+#define MAX_ADDRESSES 16
+
+char *
+ps_device_id_for_key (const char *kind,
+                      const char *value)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *hash = NULL;
+
+  g_return_val_if_fail (kind != NULL && value != NULL, NULL);
+
+  key = g_strdup_printf ("%s:%s", kind, value);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+
+  return g_strndup (hash, 12);
+}
+
+static void
+add_unique (GPtrArray  *array,
+            const char *value)
+{
+  if (value == NULL || *value == '\0' || array->len >= MAX_ADDRESSES)
+    return;
+
+  for (guint i = 0; i < array->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (array, i), value) == 0)
+      return;
+
+  g_ptr_array_add (array, g_strdup (value));
+}
+
+/* The strongest identity the sighting has: MAC, then ONVIF endpoint, then
+ * P2P UID, then address. */
+PsDevice *
+ps_device_new_from_sighting (const PsSighting *sighting,
+                             gint64            now_us)
+{
+  PsDevice *self;
+  const char *xaddr;
+
+  g_return_val_if_fail (sighting != NULL, NULL);
+
+  xaddr = sighting->xaddrs != NULL ? sighting->xaddrs[0] : NULL;
+  self = g_object_new (PS_TYPE_DEVICE, NULL);
+
+  if (sighting->mac != NULL)
+    self->id = ps_device_id_for_key ("mac", sighting->mac);
+  else if (sighting->endpoint != NULL)
+    self->id = ps_device_id_for_key ("endpoint", sighting->endpoint);
+  else if (sighting->p2p_uid != NULL)
+    self->id = ps_device_id_for_key ("p2p", sighting->p2p_uid);
+  else
+    self->id = ps_device_id_for_key ("address",
+                                     sighting->address != NULL ? sighting->address : "");
+
+  self->uri = g_strdup (xaddr != NULL ? xaddr : "");
+  ps_device_merge_sighting (self, sighting, now_us);
+
+  return self;
+}
+
+static void
+fill (char       **field,
+      const char  *value)
+{
+  if (*field == NULL && value != NULL && *value != '\0')
+    *field = g_strdup (value);
+}
+
+void
+ps_device_merge_sighting (PsDevice         *self,
+                          const PsSighting *sighting,
+                          gint64            now_us)
+{
+  gboolean online;
+
+  g_return_if_fail (PS_IS_DEVICE (self));
+  g_return_if_fail (sighting != NULL);
+
+  fill (&self->mac, sighting->mac);
+  fill (&self->endpoint, sighting->endpoint);
+  fill (&self->manufacturer, sighting->manufacturer);
+  fill (&self->model, sighting->model != NULL ? sighting->model : sighting->hardware);
+  fill (&self->p2p_uid, sighting->p2p_uid);
+  if (sighting->protocol == PS_PROTOCOL_CS2_PPPP)
+    self->p2p_network = "cs2";
+  else if (sighting->protocol == PS_PROTOCOL_KALAY && self->p2p_network == NULL)
+    self->p2p_network = "kalay";
+
+  if (self->name == NULL)
+    {
+      const char *name = sighting->name;
+
+      if (name == NULL)
+        name = sighting->model != NULL ? sighting->model : sighting->p2p_uid;
+      if (name == NULL)
+        name = sighting->address;
+      ps_device_set_name (self, name);
+    }
+
+  add_unique (self->addresses, sighting->address);
+  for (guint i = 0; sighting->xaddrs != NULL && sighting->xaddrs[i] != NULL; i++)
+    add_unique (self->xaddrs, sighting->xaddrs[i]);
+  if ((self->uri == NULL || *self->uri == '\0') && self->xaddrs->len > 0)
+    {
+      g_free (self->uri);
+      self->uri = g_strdup (g_ptr_array_index (self->xaddrs, 0));
+    }
+
+  self->protocols |= 1u << sighting->protocol;
+  self->last_seen = MAX (self->last_seen, now_us);
+
+  online = !sighting->bye;
+  ps_device_set_online (self, online);
+}
+
+/* Same physical device? A strong identity that differs says no even when
+ * the address is the same (a DHCP lease handed to another device). */
+gboolean
+ps_device_matches_sighting (PsDevice         *self,
+                            const PsSighting *sighting)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (sighting != NULL, FALSE);
+
+  if (self->mac != NULL && sighting->mac != NULL)
+    return g_ascii_strcasecmp (self->mac, sighting->mac) == 0;
+  if (self->endpoint != NULL && sighting->endpoint != NULL &&
+      g_strcmp0 (self->endpoint, sighting->endpoint) == 0)
+    return TRUE;
+  if (self->p2p_uid != NULL && sighting->p2p_uid != NULL)
+    return g_strcmp0 (self->p2p_uid, sighting->p2p_uid) == 0;
+  if (self->endpoint != NULL && sighting->endpoint != NULL)
+    return FALSE;
+
+  for (guint i = 0; sighting->address != NULL && i < self->addresses->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->addresses, i), sighting->address) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+const char *
+ps_device_get_manufacturer (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->manufacturer;
+}
+
+const char *
+ps_device_get_model (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->model;
+}
+
+const char *
+ps_device_get_mac (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->mac;
+}
+
+const char *
+ps_device_get_endpoint (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->endpoint;
+}
+
+const char *
+ps_device_get_p2p_uid (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->p2p_uid;
+}
+
+const char *
+ps_device_get_p2p_network (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->p2p_network;
+}
+
+const char * const *
+ps_device_get_addresses (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return (const char * const *) self->addresses->pdata;
+}
+
+const char * const *
+ps_device_get_xaddrs (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return (const char * const *) self->xaddrs->pdata;
+}
+
+gboolean
+ps_device_has_protocol (PsDevice   *self,
+                        PsProtocol  protocol)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), FALSE);
+  return (self->protocols & (1u << protocol)) != 0;
+}
+
+gint64
+ps_device_get_last_seen (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), 0);
+  return self->last_seen;
+}
+
+gboolean
+ps_device_get_online (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), FALSE);
+  return self->online;
+}
+
+void
+ps_device_set_online (PsDevice *self,
+                      gboolean  online)
+{
+  g_return_if_fail (PS_IS_DEVICE (self));
+
+  online = !!online;
+  if (self->online == online)
+    return;
+
+  self->online = online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
 }

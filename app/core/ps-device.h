@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include "ps-sighting.h"
+
 G_BEGIN_DECLS
 
 #define PS_TYPE_DEVICE (ps_device_get_type ())
@@ -27,6 +29,32 @@ void        ps_device_set_username     (PsDevice   *self,
                                         const char *username);
 char       *ps_device_dup_host         (PsDevice   *self);
 
+/* What discovery learnt about the device. */
+PsDevice   *ps_device_new_from_sighting (const PsSighting *sighting,
+                                        gint64            now_us);
+void        ps_device_merge_sighting   (PsDevice         *self,
+                                        const PsSighting *sighting,
+                                        gint64            now_us);
+gboolean    ps_device_matches_sighting (PsDevice         *self,
+                                        const PsSighting *sighting);
+const char *ps_device_get_manufacturer (PsDevice   *self);
+const char *ps_device_get_model        (PsDevice   *self);
+const char *ps_device_get_mac          (PsDevice   *self);
+const char *ps_device_get_endpoint     (PsDevice   *self);
+const char *ps_device_get_p2p_uid      (PsDevice   *self);
+/* "cs2" or "kalay" when the device answers a vendor P2P LAN search */
+const char *ps_device_get_p2p_network  (PsDevice   *self);
+const char * const *ps_device_get_addresses (PsDevice *self);
+const char * const *ps_device_get_xaddrs    (PsDevice *self);
+gboolean    ps_device_has_protocol     (PsDevice   *self,
+                                        PsProtocol  protocol);
+gint64      ps_device_get_last_seen    (PsDevice   *self);
+gboolean    ps_device_get_online       (PsDevice   *self);
+void        ps_device_set_online       (PsDevice   *self,
+                                        gboolean    online);
+
 char       *ps_device_id_for_uri       (const char *uri);
+char       *ps_device_id_for_key       (const char *kind,
+                                        const char *value);
 
 G_END_DECLS
