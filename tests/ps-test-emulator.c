@@ -100,6 +100,12 @@ ps_test_emulator_start (const char *first_arg,
   emulator->rtsp_sub = g_strdup (json_object_get_string_member (object, "rtsp_sub"));
   emulator->onvif = g_strdup (json_object_get_string_member (object, "onvif"));
   emulator->snapshot = g_strdup (json_object_get_string_member (object, "snapshot"));
+  emulator->pppp_port = (guint16) json_object_get_int_member_with_default (object, "pppp_port", 0);
+  emulator->kalay_port = (guint16) json_object_get_int_member_with_default (object, "kalay_port", 0);
+  emulator->wsd_port = (guint16) json_object_get_int_member_with_default (object, "wsd_port", 0);
+  emulator->wsd_endpoint = g_strdup (json_object_get_string_member_with_default (object,
+                                                                                 "wsd_endpoint",
+                                                                                 NULL));
 
   return emulator;
 }
@@ -120,6 +126,7 @@ ps_test_emulator_stop (PsTestEmulator *emulator)
   g_free (emulator->rtsp_sub);
   g_free (emulator->onvif);
   g_free (emulator->snapshot);
+  g_free (emulator->wsd_endpoint);
   g_free (emulator);
 }
 

@@ -16,6 +16,10 @@ typedef struct
   char        *rtsp_sub;
   char        *onvif;
   char        *snapshot;
+  guint16      pppp_port;    /* 0 unless started with --pppp-uid */
+  guint16      kalay_port;   /* 0 unless started with --kalay-uid */
+  guint16      wsd_port;     /* 0 when WS-Discovery is off */
+  char        *wsd_endpoint;
 } PsTestEmulator;
 
 /* Starts the emulator with the given extra arguments (NULL-terminated) and

@@ -23,6 +23,7 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
+  { "discover", ps_cli_discover, N_("Find cameras on the LAN or at given addresses") },
   { "view", ps_cli_view, N_("Open a camera stream and report what it delivers") },
 };
 

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 /* Each command returns the process exit status. */
 int      ps_cli_view          (int           argc,
                                char        **argv);
+int      ps_cli_discover      (int           argc,
+                               char        **argv);
 
 /* Prints "peerscope-cli: MESSAGE" on stderr; returns 1. */
 int      ps_cli_fail          (const char   *format,

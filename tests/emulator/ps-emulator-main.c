@@ -22,8 +22,10 @@
 #include "ps-emulator-log.h"
 #include "ps-emulator-net.h"
 #include "ps-emulator-onvif.h"
+#include "ps-emulator-pppp.h"
 #include "ps-emulator-rtsp.h"
 #include "ps-emulator-video.h"
+#include "ps-emulator-wsd.h"
 
 #define EXIT_USAGE 2
 
@@ -42,6 +44,14 @@ typedef struct
   char             *pattern;
   int               rtsp_port;
   int               onvif_port;
+  int               wsd_port;
+  int               wsd_max_delay_ms;
+  char             *wsd_multicast;
+  char             *pppp_uid;
+  char             *pppp_psk;
+  int               pppp_port;
+  char             *kalay_uid;
+  int               kalay_port;
   double            gop;
   int               fps;
   int               width;
@@ -62,6 +72,9 @@ typedef struct
   PsEmulatorStream *sub_stream;
   PsEmulatorRtsp   *rtsp;
   PsEmulatorOnvif  *onvif;
+  PsEmulatorWsd    *wsd;
+  PsEmulatorP2pSearch *pppp;
+  PsEmulatorP2pSearch *kalay;
   guint             streams_ready;
   gboolean          announced;
 } Emulator;
@@ -115,6 +128,23 @@ print_ready_line (Emulator *emu)
     }
   json_builder_set_member_name (builder, "mac");
   json_builder_add_string_value (builder, emu->options.mac);
+  if (emu->wsd != NULL)
+    {
+      json_builder_set_member_name (builder, "wsd_port");
+      json_builder_add_int_value (builder, ps_emulator_wsd_get_port (emu->wsd));
+      json_builder_set_member_name (builder, "wsd_endpoint");
+      json_builder_add_string_value (builder, ps_emulator_wsd_get_endpoint (emu->wsd));
+    }
+  if (emu->pppp != NULL)
+    {
+      json_builder_set_member_name (builder, "pppp_port");
+      json_builder_add_int_value (builder, ps_emulator_p2p_search_get_port (emu->pppp));
+    }
+  if (emu->kalay != NULL)
+    {
+      json_builder_set_member_name (builder, "kalay_port");
+      json_builder_add_int_value (builder, ps_emulator_p2p_search_get_port (emu->kalay));
+    }
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, getpid ());
   json_builder_end_object (builder);
@@ -190,6 +220,22 @@ parse_options (Options   *options,
       "RTSP port (0: any free port)", "P" },
     { "onvif-port", 0, 0, G_OPTION_ARG_INT, &options->onvif_port,
       "ONVIF/HTTP port (0: any free port)", "P" },
+    { "wsd-port", 0, 0, G_OPTION_ARG_INT, &options->wsd_port,
+      "WS-Discovery port (default 3702 when free, 0: any free port)", "P" },
+    { "wsd-max-delay-ms", 0, 0, G_OPTION_ARG_INT, &options->wsd_max_delay_ms,
+      "Longest random delay before a ProbeMatches (default 500)", "MS" },
+    { "wsd-multicast", 0, 0, G_OPTION_ARG_STRING, &options->wsd_multicast,
+      "Join WS-Discovery multicast and send Hello/Bye on this interface only", "IFNAME" },
+    { "pppp-uid", 0, 0, G_OPTION_ARG_STRING, &options->pppp_uid,
+      "Answer CS2 PPPP LAN searches as this UID (e.g. ABCD-123456-EFGHI)", "UID" },
+    { "pppp-psk", 0, 0, G_OPTION_ARG_STRING, &options->pppp_psk,
+      "Obfuscate PPPP with this key (e.g. camera, SHIX)", "KEY" },
+    { "pppp-port", 0, 0, G_OPTION_ARG_INT, &options->pppp_port,
+      "PPPP LAN search port (default 32108, 0: any free port)", "P" },
+    { "kalay-uid", 0, 0, G_OPTION_ARG_STRING, &options->kalay_uid,
+      "Answer Kalay LAN searches as this 20-character UID", "UID" },
+    { "kalay-port", 0, 0, G_OPTION_ARG_INT, &options->kalay_port,
+      "Kalay LAN search port (default 32761, 0: any free port)", "P" },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &options->bind,
       "Numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)", "ADDR" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &options->user,
@@ -223,7 +269,11 @@ parse_options (Options   *options,
       return FALSE;
     }
   if (options->rtsp_port < 0 || options->rtsp_port > 65535 ||
-      options->onvif_port < 0 || options->onvif_port > 65535)
+      options->onvif_port < 0 || options->onvif_port > 65535 ||
+      options->wsd_port < -1 || options->wsd_port > 65535 ||
+      options->wsd_max_delay_ms < 0 || options->wsd_max_delay_ms > 60000 ||
+      options->pppp_port < 0 || options->pppp_port > 65535 || options->pppp_port == 32100 ||
+      options->kalay_port < 0 || options->kalay_port > 65535)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "Ports must be between 0 and 65535");
@@ -260,6 +310,10 @@ options_set_defaults (Options *options)
 {
   options->rtsp_port = 0;
   options->onvif_port = 0;
+  options->wsd_port = -1;
+  options->wsd_max_delay_ms = 500;
+  options->pppp_port = 32108;
+  options->kalay_port = 32761;
   options->gop = 2.0;
   options->fps = 30;
   options->width = 1280;
@@ -312,6 +366,40 @@ options_clear (Options *options)
   g_free (options->bind);
   g_free (options->log_path);
   g_free (options->pattern);
+  g_free (options->wsd_multicast);
+  g_free (options->pppp_uid);
+  g_free (options->pppp_psk);
+  g_free (options->kalay_uid);
+}
+
+/* Without --wsd-port, 3702 when it is free: emulators started side by side
+ * must not fail because of it. */
+static gboolean
+start_wsd (Emulator  *emu,
+           GError   **error)
+{
+  const Options *o = &emu->options;
+  g_autofree char *xaddr = ps_emulator_net_url ("http", emu->address,
+                                                ps_emulator_onvif_get_port (emu->onvif),
+                                                "/onvif/device_service");
+  PsEmulatorWsdDevice device = {
+    .name = o->name, .model = o->model, .mac = o->mac, .xaddr = xaddr,
+  };
+  g_autoptr(GError) local_error = NULL;
+
+  emu->wsd = ps_emulator_wsd_new (&device, emu->address, o->wsd_port < 0 ? 3702 : o->wsd_port,
+                                  (guint) o->wsd_max_delay_ms, o->wsd_multicast, emu->log,
+                                  &local_error);
+  if (emu->wsd != NULL)
+    return TRUE;
+  if (o->wsd_port < 0 && o->wsd_multicast == NULL)
+    {
+      g_message ("WS-Discovery off: %s", local_error->message);
+      return TRUE;
+    }
+
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "WS-Discovery: ");
+  return FALSE;
 }
 
 static gboolean
@@ -360,6 +448,18 @@ start (Emulator  *emu,
   if (emu->onvif == NULL)
     return FALSE;
 
+  if (!start_wsd (emu, error))
+    return FALSE;
+
+  if (o->pppp_uid != NULL &&
+      (emu->pppp = ps_emulator_pppp_new (emu->address, (guint) o->pppp_port, o->pppp_uid,
+                                         o->pppp_psk, emu->log, error)) == NULL)
+    return FALSE;
+  if (o->kalay_uid != NULL &&
+      (emu->kalay = ps_emulator_kalay_new (emu->address, (guint) o->kalay_port, o->kalay_uid,
+                                           emu->log, error)) == NULL)
+    return FALSE;
+
   ps_emulator_stream_start (emu->main_stream, on_stream_ready_cb, on_stream_error_cb, emu);
   ps_emulator_stream_start (emu->sub_stream, on_stream_ready_cb, on_stream_error_cb, emu);
 
@@ -369,7 +469,10 @@ start (Emulator  *emu,
 static void
 stop (Emulator *emu)
 {
+  g_clear_pointer (&emu->wsd, ps_emulator_wsd_free);
   g_clear_pointer (&emu->onvif, ps_emulator_onvif_free);
+  g_clear_pointer (&emu->pppp, ps_emulator_p2p_search_free);
+  g_clear_pointer (&emu->kalay, ps_emulator_p2p_search_free);
   g_clear_pointer (&emu->rtsp, ps_emulator_rtsp_free);
   if (emu->main_stream != NULL)
     ps_emulator_stream_stop (emu->main_stream);

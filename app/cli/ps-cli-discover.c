@@ -1,0 +1,185 @@
+/* ps-cli-discover.c: peerscope-cli discover
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "peerscope-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <stdio.h>
+
+#include "ps-cli.h"
+#include "ps-device-registry.h"
+#include "ps-discovery.h"
+
+static gboolean
+on_done (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *name,
+          const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static JsonNode *
+build_report (GListModel *devices)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (devices, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "id", ps_device_get_id (device));
+      add_string (builder, "name", ps_device_get_name (device));
+      add_string (builder, "manufacturer", ps_device_get_manufacturer (device));
+      add_string (builder, "model", ps_device_get_model (device));
+      add_strv (builder, "addresses", ps_device_get_addresses (device));
+      add_string (builder, "mac", ps_device_get_mac (device));
+
+      json_builder_set_member_name (builder, "protocols");
+      json_builder_begin_array (builder);
+      for (PsProtocol p = PS_PROTOCOL_ONVIF; p <= PS_PROTOCOL_PEERSCOPE_P2P; p++)
+        if (ps_device_has_protocol (device, p))
+          json_builder_add_string_value (builder, ps_protocol_to_string (p));
+      json_builder_end_array (builder);
+
+      json_builder_set_member_name (builder, "onvif");
+      json_builder_begin_object (builder);
+      add_string (builder, "endpoint", ps_device_get_endpoint (device));
+      add_strv (builder, "xaddrs", ps_device_get_xaddrs (device));
+      json_builder_end_object (builder);
+
+      json_builder_set_member_name (builder, "p2p");
+      if (ps_device_get_p2p_uid (device) != NULL)
+        {
+          json_builder_begin_object (builder);
+          add_string (builder, "network", ps_device_get_p2p_network (device));
+          add_string (builder, "uid", ps_device_get_p2p_uid (device));
+          json_builder_end_object (builder);
+        }
+      else
+        json_builder_add_null_value (builder);
+
+      /* filled by ONVIF enrichment (GetProfiles/GetStreamUri), not yet */
+      json_builder_set_member_name (builder, "streams");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+print_human (GListModel *devices)
+{
+  guint n = g_list_model_get_n_items (devices);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (devices, i);
+      const char * const *addresses = ps_device_get_addresses (device);
+
+      printf ("%-12s %-24s %-16s %s%s%s\n", ps_device_get_id (device),
+              ps_device_get_name (device),
+              addresses[0] != NULL ? addresses[0] : "",
+              ps_device_get_model (device) != NULL ? ps_device_get_model (device) : "",
+              ps_device_get_p2p_uid (device) != NULL ? _("  vendor P2P: ") : "",
+              ps_device_get_p2p_uid (device) != NULL ? ps_device_get_p2p_uid (device) : "");
+    }
+  if (n == 0)
+    printf ("%s\n", _("No cameras answered."));
+}
+
+int
+ps_cli_discover (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(PsDeviceRegistry) registry = NULL;
+  g_autoptr(PsDiscovery) discovery = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *interface = NULL;
+  g_auto(GStrv) targets = NULL;
+  double timeout = 3;
+  gboolean json = FALSE;
+  guint sigint_id;
+  const GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Listen for S seconds (default 3)"),
+      "S" },
+    { "interface", 'i', 0, G_OPTION_ARG_STRING, &interface,
+      N_("Probe the LAN on interface IF"), "IF" },
+    { "target", 0, 0, G_OPTION_ARG_STRING_ARRAY, &targets,
+      N_("Probe HOST directly (repeatable); then the LAN is not probed"), "HOST" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— find cameras"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return ps_cli_fail ("%s", error->message);
+  if (argc > 1)
+    return ps_cli_fail (_("discover takes no arguments; use --target HOST"));
+  if (timeout <= 0 || timeout > 600)
+    return ps_cli_fail (_("--timeout must be between 0 and 600 seconds"));
+
+  registry = ps_device_registry_new ();
+  discovery = ps_discovery_new (registry);
+  ps_discovery_set_interface (discovery, interface);
+  for (guint i = 0; targets != NULL && targets[i] != NULL; i++)
+    if (!ps_discovery_add_target (discovery, targets[i], &error))
+      return ps_cli_fail ("%s", error->message);
+
+  if (!ps_discovery_start (discovery, &error))
+    return ps_cli_fail ("%s", error->message);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_timeout_add ((guint) (timeout * 1000), on_done, loop);
+  sigint_id = g_unix_signal_add (SIGINT, on_done, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint_id);
+  ps_discovery_stop (discovery);
+
+  if (json)
+    {
+      report = build_report (G_LIST_MODEL (registry));
+      ps_cli_print_json (report);
+    }
+  else
+    print_human (G_LIST_MODEL (registry));
+
+  return 0;
+}

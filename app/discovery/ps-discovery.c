@@ -1,0 +1,488 @@
+/* ps-discovery.c
+ *
+ * One UDP socket sends every probe and receives every answer:
+ *  - ONVIF WS-Discovery Probe (dn:NetworkVideoTransmitter) to each target's
+ *    port 3702, and on the LAN to 239.255.255.250:3702, repeated on the
+ *    spec's schedule (SOAP-over-UDP: 3 sends, 50-250 ms apart, doubling);
+ *  - CS2 "PPPP" LAN search to port 32108, in plaintext and under each known
+ *    key. Cameras answer from another port than the one probed, so answers
+ *    are accepted from any port of a probed (or, on the LAN, any) address.
+ *    Nothing is ever sent to 32100, the vendor servers' port.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-discovery"
+
+#include <glib.h>
+#include <string.h>
+#ifdef G_OS_UNIX
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#endif
+
+#include "ps-discovery.h"
+#include "ps-pppp.h"
+#include "ps-wsd-message.h"
+
+#define MAX_DATAGRAM   (64 * 1024)
+#define MAX_TARGETS    256
+#define MAX_MESSAGE_IDS 16
+#define BROADCAST_IPV4 "255.255.255.255"
+
+struct _PsDiscovery
+{
+  GObject           parent_instance;
+
+  PsDeviceRegistry *registry;
+  GPtrArray        *targets;       /* GInetAddress */
+  gboolean          lan;
+  gboolean          lan_set;
+  char             *interface;
+
+  GSocket          *socket;
+  GSource          *source;
+  GPtrArray        *message_ids;   /* our probes' WS-Addressing MessageIDs */
+  guint             repeat_id;
+  guint             repeats;
+  guint             n_sightings;
+  guint8           *buffer;
+};
+
+G_DEFINE_FINAL_TYPE (PsDiscovery, ps_discovery, G_TYPE_OBJECT)
+
+enum {
+  DEVICE_SEEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+ps_discovery_dispose (GObject *object)
+{
+  PsDiscovery *self = (PsDiscovery *) object;
+
+  ps_discovery_stop (self);
+  g_clear_object (&self->registry);
+
+  G_OBJECT_CLASS (ps_discovery_parent_class)->dispose (object);
+}
+
+static void
+ps_discovery_finalize (GObject *object)
+{
+  PsDiscovery *self = (PsDiscovery *) object;
+
+  g_ptr_array_unref (self->targets);
+  g_ptr_array_unref (self->message_ids);
+  g_free (self->interface);
+  g_free (self->buffer);
+
+  G_OBJECT_CLASS (ps_discovery_parent_class)->finalize (object);
+}
+
+static void
+ps_discovery_class_init (PsDiscoveryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ps_discovery_dispose;
+  object_class->finalize = ps_discovery_finalize;
+
+  /* (device): a device answered, new or already known */
+  signals[DEVICE_SEEN] =
+    g_signal_new ("device-seen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, PS_TYPE_DEVICE);
+}
+
+static void
+ps_discovery_init (PsDiscovery *self)
+{
+  self->targets = g_ptr_array_new_with_free_func (g_object_unref);
+  self->message_ids = g_ptr_array_new_with_free_func (g_free);
+  self->lan = TRUE;
+}
+
+PsDiscovery *
+ps_discovery_new (PsDeviceRegistry *registry)
+{
+  PsDiscovery *self;
+
+  g_return_val_if_fail (PS_IS_DEVICE_REGISTRY (registry), NULL);
+
+  self = g_object_new (PS_TYPE_DISCOVERY, NULL);
+  self->registry = g_object_ref (registry);
+
+  return self;
+}
+
+gboolean
+ps_discovery_add_target (PsDiscovery  *self,
+                         const char   *address,
+                         GError      **error)
+{
+  GInetAddress *inet;
+
+  g_return_val_if_fail (PS_IS_DISCOVERY (self), FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  inet = g_inet_address_new_from_string (address);
+  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+    {
+      g_clear_object (&inet);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IPv4 address", address);
+      return FALSE;
+    }
+  if (self->targets->len >= MAX_TARGETS)
+    {
+      g_object_unref (inet);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "At most %d targets", MAX_TARGETS);
+      return FALSE;
+    }
+
+  g_ptr_array_add (self->targets, inet);
+  if (!self->lan_set)
+    self->lan = FALSE;
+
+  return TRUE;
+}
+
+void
+ps_discovery_set_lan (PsDiscovery *self,
+                      gboolean     lan)
+{
+  g_return_if_fail (PS_IS_DISCOVERY (self));
+
+  self->lan = !!lan;
+  self->lan_set = TRUE;
+}
+
+void
+ps_discovery_set_interface (PsDiscovery *self,
+                            const char  *interface)
+{
+  g_return_if_fail (PS_IS_DISCOVERY (self));
+
+  g_free (self->interface);
+  self->interface = g_strdup (interface);
+}
+
+guint
+ps_discovery_get_n_sightings (PsDiscovery *self)
+{
+  g_return_val_if_fail (PS_IS_DISCOVERY (self), 0);
+  return self->n_sightings;
+}
+
+/* Receiving ---------------------------------------------------------------- */
+
+static gboolean
+is_probed (PsDiscovery  *self,
+           GInetAddress *address)
+{
+  if (self->lan)
+    return TRUE;
+
+  for (guint i = 0; i < self->targets->len; i++)
+    if (g_inet_address_equal (g_ptr_array_index (self->targets, i), address))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+is_our_probe (PsDiscovery *self,
+              const char  *relates_to)
+{
+  for (guint i = 0; relates_to != NULL && i < self->message_ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (self->message_ids, i), relates_to) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+take_sighting (PsDiscovery  *self,
+               PsSighting   *sighting,
+               GInetAddress *from,
+               guint16       port)
+{
+  PsDevice *device;
+
+  g_free (sighting->address);
+  sighting->address = g_inet_address_to_string (from);
+  sighting->port = port;
+  g_free (sighting->interface);
+  sighting->interface = g_strdup (self->interface);
+
+  self->n_sightings++;
+  device = ps_device_registry_add (self->registry, sighting, g_get_real_time ());
+  if (device != NULL)
+    g_signal_emit (self, signals[DEVICE_SEEN], 0, device);
+}
+
+static void
+handle_datagram (PsDiscovery  *self,
+                 const guint8 *data,
+                 gsize         len,
+                 GInetAddress *from,
+                 guint16       port)
+{
+  if (len == 0 || !is_probed (self, from))
+    return;
+
+  if (data[0] == PS_PPPP_MAGIC || len <= PS_PPPP_MAX_DATAGRAM)
+    {
+      g_autoptr(PsSighting) sighting = NULL;
+
+      if (ps_pppp_try_all (data, len, &sighting, NULL))
+        {
+          take_sighting (self, sighting, from, port);
+          return;
+        }
+    }
+
+  if (memchr (data, '<', MIN (len, 64)) != NULL)
+    {
+      g_autoptr(GPtrArray) sightings = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *relates_to = NULL;
+      PsWsdKind kind = PS_WSD_KIND_UNKNOWN;
+
+      sightings = ps_wsd_parse ((const char *) data, len, &kind, &relates_to, &error);
+      if (sightings == NULL)
+        {
+          g_autofree char *text = g_inet_address_to_string (from);
+
+          g_debug ("ignoring a datagram from %s: %s", text, error->message);
+          return;
+        }
+
+      /* ProbeMatches must answer one of our probes; Hello and Bye are news */
+      if (kind == PS_WSD_KIND_PROBE_MATCHES && !is_our_probe (self, relates_to))
+        return;
+
+      for (guint i = 0; i < sightings->len; i++)
+        take_sighting (self, g_ptr_array_index (sightings, i), from, port);
+    }
+}
+
+static gboolean
+on_socket_readable (GSocket      *socket,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  PsDiscovery *self = user_data;
+
+  for (guint n = 0; n < 256; n++)
+    {
+      g_autoptr(GSocketAddress) from = NULL;
+      g_autoptr(GError) error = NULL;
+      gssize len;
+
+      len = g_socket_receive_from (socket, &from, (char *) self->buffer, MAX_DATAGRAM, NULL,
+                                   &error);
+      if (len < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_debug ("receive: %s", error->message);
+          break;
+        }
+
+      if (G_IS_INET_SOCKET_ADDRESS (from))
+        handle_datagram (self, self->buffer, (gsize) len,
+                         g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (from)),
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (from)));
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sending ------------------------------------------------------------------ */
+
+static void
+send_to (PsDiscovery   *self,
+         GInetAddress  *address,
+         guint16        port,
+         const guint8  *data,
+         gsize          len)
+{
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (address, port);
+  g_autoptr(GError) error = NULL;
+
+  g_assert (port != 32100);   /* the vendor servers' port: never */
+
+  if (g_socket_send_to (self->socket, to, (const char *) data, len, NULL, &error) < 0)
+    {
+      g_autofree char *text = g_inet_address_to_string (address);
+
+      g_debug ("send to %s:%u: %s", text, port, error->message);
+    }
+}
+
+static void
+send_probes (PsDiscovery  *self,
+             GInetAddress *address)
+{
+  g_autofree char *message_id = ps_wsd_new_message_id ();
+  g_autofree char *probe = ps_wsd_build_probe (message_id, PS_WSD_TYPES_NVT);
+
+  if (self->message_ids->len >= MAX_MESSAGE_IDS)
+    g_ptr_array_remove_index (self->message_ids, 0);
+  g_ptr_array_add (self->message_ids, g_strdup (message_id));
+
+  send_to (self, address, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
+
+  /* plaintext first, then under each vendor key; both message types */
+  for (int k = -1; k < 0 || ps_pppp_known_keys[k] != NULL; k++)
+    {
+      const char *psk = k < 0 ? NULL : ps_pppp_known_keys[k];
+      const guint8 types[] = { PS_PPPP_MSG_LAN_SEARCH, PS_PPPP_MSG_LAN_SEARCH_EXT };
+
+      for (guint t = 0; t < G_N_ELEMENTS (types); t++)
+        {
+          g_autoptr(GBytes) search = ps_pppp_build_lan_search (types[t], psk);
+
+          if (search != NULL)
+            send_to (self, address, PS_PPPP_LAN_PORT, g_bytes_get_data (search, NULL),
+                     g_bytes_get_size (search));
+        }
+    }
+}
+
+static void
+send_round (PsDiscovery *self)
+{
+  for (guint i = 0; i < self->targets->len; i++)
+    send_probes (self, g_ptr_array_index (self->targets, i));
+
+  if (self->lan)
+    {
+      g_autoptr(GInetAddress) group = g_inet_address_new_from_string (PS_WSD_MULTICAST_IPV4);
+      g_autoptr(GInetAddress) broadcast = g_inet_address_new_from_string (BROADCAST_IPV4);
+      g_autofree char *message_id = ps_wsd_new_message_id ();
+      g_autofree char *probe = ps_wsd_build_probe (message_id, PS_WSD_TYPES_NVT);
+      g_autoptr(GBytes) search = ps_pppp_build_lan_search (PS_PPPP_MSG_LAN_SEARCH, NULL);
+
+      g_ptr_array_add (self->message_ids, g_strdup (message_id));
+      send_to (self, group, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
+      if (search != NULL)
+        send_to (self, broadcast, PS_PPPP_LAN_PORT, g_bytes_get_data (search, NULL),
+                 g_bytes_get_size (search));
+    }
+}
+
+/* SOAP-over-UDP: repeat twice more, after 50-250 ms, then twice that. */
+static gboolean
+repeat_cb (gpointer user_data)
+{
+  PsDiscovery *self = user_data;
+  guint delay;
+
+  self->repeat_id = 0;
+  send_round (self);
+
+  if (++self->repeats >= 2)
+    return G_SOURCE_REMOVE;
+
+  delay = (guint) g_random_int_range (50, 251) << self->repeats;
+  self->repeat_id = g_timeout_add (MIN (delay, 500), repeat_cb, self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+set_multicast_interface (GSocket     *socket,
+                         const char  *interface,
+                         GError     **error)
+{
+#ifdef G_OS_UNIX
+  struct ip_mreqn mreq = { 0 };
+
+  mreq.imr_ifindex = (int) if_nametoindex (interface);
+  if (mreq.imr_ifindex == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No interface “%s”", interface);
+      return FALSE;
+    }
+
+  if (setsockopt (g_socket_get_fd (socket), IPPROTO_IP, IP_MULTICAST_IF,
+                  &mreq, sizeof mreq) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot probe on “%s”", interface);
+      return FALSE;
+    }
+
+  return TRUE;
+#else
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "Choosing an interface is not supported here");
+  return FALSE;
+#endif
+}
+
+gboolean
+ps_discovery_start (PsDiscovery  *self,
+                    GError      **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (any, 0);
+
+  g_return_val_if_fail (PS_IS_DISCOVERY (self), FALSE);
+  g_return_val_if_fail (self->socket == NULL, FALSE);
+
+  if (!self->lan && self->targets->len == 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           "Nothing to probe: no target and no LAN");
+      return FALSE;
+    }
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                         G_SOCKET_PROTOCOL_UDP, error);
+  if (socket == NULL || !g_socket_bind (socket, local, FALSE, error))
+    return FALSE;
+  g_socket_set_blocking (socket, FALSE);
+  if (self->lan)
+    {
+      g_socket_set_broadcast (socket, TRUE);
+      g_socket_set_multicast_ttl (socket, 1);
+      g_socket_set_multicast_loopback (socket, FALSE);
+      if (self->interface != NULL && !set_multicast_interface (socket, self->interface, error))
+        return FALSE;
+    }
+
+  self->buffer = g_malloc (MAX_DATAGRAM);
+  self->socket = g_steal_pointer (&socket);
+  self->source = g_socket_create_source (self->socket, G_IO_IN, NULL);
+  g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+
+  self->repeats = 0;
+  send_round (self);
+  self->repeat_id = g_timeout_add (g_random_int_range (50, 251), repeat_cb, self);
+
+  return TRUE;
+}
+
+void
+ps_discovery_stop (PsDiscovery *self)
+{
+  g_return_if_fail (PS_IS_DISCOVERY (self));
+
+  g_clear_handle_id (&self->repeat_id, g_source_remove);
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
+  if (self->socket != NULL)
+    g_socket_close (self->socket, NULL);
+  g_clear_object (&self->socket);
+  g_clear_pointer (&self->buffer, g_free);
+}
