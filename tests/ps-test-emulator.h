@@ -28,6 +28,8 @@ PsTestEmulator *ps_test_emulator_start (const char     *first_arg,
                                         ...) G_GNUC_NULL_TERMINATED;
 void            ps_test_emulator_stop  (PsTestEmulator *emulator);
 guint16         ps_test_free_port      (void);
+/* A UDP socket bound to 127.0.0.1 on a free port. */
+GSocket        *ps_test_udp_socket     (void);
 /* Runs the default main context until check() is TRUE or timeout_ms passes. */
 gboolean        ps_test_wait_until     (gboolean      (*check) (gpointer data),
                                         gpointer        data,

@@ -12,16 +12,16 @@ import os
 import signal
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from taptest import Tap  # noqa: E402
 import tempfile
 
 CLI = os.environ["PS_CLI"]
 EMULATOR = os.environ["PS_EMULATOR"]
 
-results = []
-
-
-def check(name, condition, detail=""):
-    results.append((name, bool(condition), detail))
+TAP = Tap()
+check = TAP.check
 
 
 def run_cli(*args, timeout=30):
@@ -120,12 +120,7 @@ def main():
         emulator.send_signal(signal.SIGTERM)
         emulator.wait(timeout=10)
 
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if not ok and detail:
-            print(f"# {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return TAP.finish()
 
 
 if __name__ == "__main__":

@@ -15,23 +15,6 @@
 #define PPPP_UID  "ABCD-123456-EFGHI"
 #define KALAY_UID "PSEMU0123456789ABCDE"
 
-static GSocket *
-loopback_socket (void)
-{
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GError) error = NULL;
-  GSocket *socket;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
-                         &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-
-  return socket;
-}
-
 /* Sends request to 127.0.0.1:port and returns the first answer (from any
  * port of 127.0.0.1), or NULL after timeout_ms. */
 static GBytes *
@@ -40,7 +23,7 @@ exchange (GBytes  *request,
           guint    timeout_ms,
           guint16 *from_port)
 {
-  g_autoptr(GSocket) socket = loopback_socket ();
+  g_autoptr(GSocket) socket = ps_test_udp_socket ();
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) target = NULL;
   g_autoptr(GSocketAddress) sender = NULL;

@@ -13,23 +13,6 @@
 #define ANSWER_TIMEOUT_MS  5000
 #define SILENCE_MS         300
 
-static GSocket *
-new_socket (void)
-{
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GError) error = NULL;
-  GSocket *socket;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
-                         &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-
-  return socket;
-}
-
 static void
 send_text (GSocket    *socket,
            guint16     port,
@@ -126,7 +109,7 @@ static void
 test_probe (void)
 {
   g_autoptr(PsTestEmulator) emulator = NULL;
-  g_autoptr(GSocket) socket = new_socket ();
+  g_autoptr(GSocket) socket = ps_test_udp_socket ();
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *id = NULL;
   g_autofree char *probe = NULL;
