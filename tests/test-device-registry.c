@@ -72,6 +72,31 @@ test_merge_protocols (void)
   g_assert_null (ps_device_registry_lookup (registry, "192.0.2.11"));
 }
 
+/* A name guessed from the P2P UID gives way to the name the camera gives. */
+static void
+test_name_order (void)
+{
+  g_autoptr(PsDeviceRegistry) registry = ps_device_registry_new ();
+  g_autoptr(PsSighting) pppp = sighting (PS_PROTOCOL_CS2_PPPP, "192.0.2.30", NULL, NULL,
+                                         "ABCD-123456-EFGHI");
+  g_autoptr(PsSighting) onvif = sighting (PS_PROTOCOL_ONVIF, "192.0.2.30", NULL, "urn:uuid:3",
+                                          NULL);
+  g_autoptr(PsSighting) other = sighting (PS_PROTOCOL_ONVIF, "192.0.2.30", NULL, "urn:uuid:3",
+                                          NULL);
+  PsDevice *device;
+
+  onvif->name = g_strdup ("Porch");
+  other->name = g_strdup ("Renamed by a spoofer");
+
+  device = ps_device_registry_add (registry, pppp, 1);
+  g_assert_cmpstr (ps_device_get_name (device), ==, "ABCD-123456-EFGHI");
+  g_assert_true (ps_device_registry_add (registry, onvif, 2) == device);
+  g_assert_cmpstr (ps_device_get_name (device), ==, "Porch");
+  /* a real name, once known, stays */
+  ps_device_registry_add (registry, other, 3);
+  g_assert_cmpstr (ps_device_get_name (device), ==, "Porch");
+}
+
 /* The same address with another MAC is another device (a reused lease);
  * a camera that moved keeps its identity by MAC. */
 static void
@@ -165,6 +190,7 @@ main (int   argc,
 
   g_test_add_func ("/device-registry/merge-protocols", test_merge_protocols);
   g_test_add_func ("/device-registry/identity", test_identity);
+  g_test_add_func ("/device-registry/name-order", test_name_order);
   g_test_add_func ("/device-registry/bye-and-expiry", test_bye_and_expiry);
   g_test_add_func ("/device-registry/capped", test_capped);
 

@@ -73,6 +73,12 @@ def main():
               sorted(porch.get("protocols", [])) == ["cs2-pppp", "onvif"], porch.get("protocols"))
         check("vendor P2P marker with the UID",
               porch.get("p2p") == {"network": "cs2", "uid": "ABCD-123456-EFGHI"}, porch.get("p2p"))
+        streams = porch.get("streams") or []
+        check("streams from GetProfiles/GetStreamUri, main first",
+              [st.get("uri") for st in streams] == [a_ready["rtsp"], a_ready["rtsp_sub"]]
+              and streams[0].get("width") == 1280, streams)
+        check("identity from GetDeviceInformation",
+              porch.get("manufacturer") == "Peerscope" and porch.get("firmware"), porch)
         for field in ("id", "name", "manufacturer", "model", "addresses", "mac", "protocols",
                       "onvif", "p2p", "streams"):
             check(f"device has {field}", field in porch)

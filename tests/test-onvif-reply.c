@@ -143,6 +143,44 @@ test_faults_and_garbage (void)
   g_assert_error (error, PS_XML_ERROR, PS_XML_ERROR_TOO_LARGE);
 }
 
+static void
+test_device_info (void)
+{
+  const char *ok = ENVELOPE ("<tds:GetDeviceInformationResponse "
+                             "xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\">"
+                             "<tds:Manufacturer>ACME &lt;Cams&gt;</tds:Manufacturer>"
+                             "<tds:Model> X1 </tds:Model><tds:FirmwareVersion>V5.5.0 build 1"
+                             "</tds:FirmwareVersion><tds:SerialNumber>S1</tds:SerialNumber>"
+                             "<tds:HardwareId>88</tds:HardwareId>"
+                             "</tds:GetDeviceInformationResponse>");
+  const char *wrong = ENVELOPE ("<trt:GetProfilesResponse/>");
+  g_autofree char *long_model = g_strnfill (5000, 'M');
+  g_autofree char *huge = g_strdup_printf (ENVELOPE ("<GetDeviceInformationResponse>"
+                                                     "<Model>%s</Model>"
+                                                     "</GetDeviceInformationResponse>"),
+                                           long_model);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsOnvifDeviceInfo) info = ps_onvif_reply_parse_device_info (ok, strlen (ok), &error);
+  g_autoptr(PsOnvifDeviceInfo) none = NULL;
+  g_autoptr(PsOnvifDeviceInfo) capped = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->manufacturer, ==, "ACME <Cams>");
+  g_assert_cmpstr (info->model, ==, "X1");
+  g_assert_cmpstr (info->firmware, ==, "V5.5.0 build 1");
+  g_assert_cmpstr (info->serial, ==, "S1");
+  g_assert_cmpstr (info->hardware_id, ==, "88");
+
+  none = ps_onvif_reply_parse_device_info (wrong, strlen (wrong), &error);
+  g_assert_null (none);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+
+  /* an absurdly long field is dropped, not kept */
+  capped = ps_onvif_reply_parse_device_info (huge, strlen (huge), NULL);
+  g_assert_nonnull (capped);
+  g_assert_null (capped->model);
+}
+
 /* A device may name another host in its answers; we stay on the one we asked. */
 static void
 test_pin_host (void)
@@ -170,6 +208,7 @@ main (int   argc,
   g_test_add_func ("/onvif-reply/stream-uri", test_stream_uri);
   g_test_add_func ("/onvif-reply/faults-and-garbage", test_faults_and_garbage);
   g_test_add_func ("/onvif-reply/pin-host", test_pin_host);
+  g_test_add_func ("/onvif-reply/device-info", test_device_info);
 
   return g_test_run ();
 }

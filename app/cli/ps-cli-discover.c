@@ -14,12 +14,64 @@
 #include "ps-cli.h"
 #include "ps-device-registry.h"
 #include "ps-discovery.h"
+#include "ps-onvif-enricher.h"
 
 static gboolean
 on_done (gpointer user_data)
 {
   g_main_loop_quit (user_data);
   return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  guint      pending;
+} Enrichment;
+
+static void
+on_enriched_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Enrichment *enrichment = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_onvif_enrich_finish (result, &error))
+    g_debug ("ONVIF enrichment: %s", error->message);
+
+  if (--enrichment->pending == 0)
+    g_main_loop_quit (enrichment->loop);
+}
+
+/* Identity and streams from every ONVIF device, all at once, bounded. */
+static void
+enrich_all (GListModel *devices,
+            GMainLoop  *loop)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Enrichment enrichment = { loop, 0 };
+  guint timeout_id;
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (devices, i);
+
+      if (ps_device_get_xaddrs (device)[0] == NULL)
+        continue;
+      enrichment.pending++;
+      ps_onvif_enrich_async (device, NULL, NULL, cancellable, on_enriched_cb, &enrichment);
+    }
+  if (enrichment.pending == 0)
+    return;
+
+  timeout_id = g_timeout_add_seconds (5, on_done, loop);
+  g_main_loop_run (loop);
+  g_cancellable_cancel (cancellable);
+  while (enrichment.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  if (g_main_context_find_source_by_id (NULL, timeout_id) != NULL)
+    g_source_remove (timeout_id);
 }
 
 static void
@@ -88,9 +140,22 @@ build_report (GListModel *devices)
       else
         json_builder_add_null_value (builder);
 
-      /* filled by ONVIF enrichment (GetProfiles/GetStreamUri), not yet */
+      add_string (builder, "firmware", ps_device_get_firmware (device));
       json_builder_set_member_name (builder, "streams");
       json_builder_begin_array (builder);
+      for (guint s = 0; s < ps_device_get_streams (device)->len; s++)
+        {
+          PsDeviceStream *stream = g_ptr_array_index (ps_device_get_streams (device), s);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "uri", stream->uri);
+          add_string (builder, "profile", stream->profile);
+          json_builder_set_member_name (builder, "width");
+          json_builder_add_int_value (builder, stream->width);
+          json_builder_set_member_name (builder, "height");
+          json_builder_add_int_value (builder, stream->height);
+          json_builder_end_object (builder);
+        }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
@@ -172,6 +237,7 @@ ps_cli_discover (int    argc,
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
   ps_discovery_stop (discovery);
+  enrich_all (G_LIST_MODEL (registry), loop);
 
   if (json)
     {

@@ -28,6 +28,9 @@ struct _PsDevice
   GPtrArray *addresses;    /* NULL-terminated char* */
   GPtrArray *xaddrs;       /* NULL-terminated char* */
   guint      protocols;    /* 1 << PsProtocol */
+  char      *firmware;
+  GPtrArray *streams;      /* PsDeviceStream */
+  gboolean   name_guessed; /* from a model, UID or address: a real name wins */
   gint64     last_seen;
   gboolean   online;
 };
@@ -88,6 +91,8 @@ ps_device_finalize (GObject *object)
   g_free (self->p2p_uid);
   g_ptr_array_unref (self->addresses);
   g_ptr_array_unref (self->xaddrs);
+  g_free (self->firmware);
+  g_ptr_array_unref (self->streams);
 
   G_OBJECT_CLASS (ps_device_parent_class)->finalize (object);
 }
@@ -186,10 +191,21 @@ ps_device_class_init (PsDeviceClass *klass)
 }
 
 static void
+device_stream_free (gpointer data)
+{
+  PsDeviceStream *stream = data;
+
+  g_free (stream->uri);
+  g_free (stream->profile);
+  g_free (stream);
+}
+
+static void
 ps_device_init (PsDevice *self)
 {
   self->addresses = g_ptr_array_new_null_terminated (2, g_free, TRUE);
   self->xaddrs = g_ptr_array_new_null_terminated (2, g_free, TRUE);
+  self->streams = g_ptr_array_new_with_free_func (device_stream_free);
   self->online = TRUE;
 }
 
@@ -372,15 +388,18 @@ ps_device_merge_sighting (PsDevice         *self,
   else if (sighting->protocol == PS_PROTOCOL_KALAY && self->p2p_network == NULL)
     self->p2p_network = "kalay";
 
-  if (self->name == NULL)
+  if (sighting->name != NULL && *sighting->name != '\0' &&
+      (self->name == NULL || self->name_guessed))
     {
-      const char *name = sighting->name;
+      ps_device_set_name (self, sighting->name);
+      self->name_guessed = FALSE;
+    }
+  else if (self->name == NULL)
+    {
+      const char *name = sighting->model != NULL ? sighting->model : sighting->p2p_uid;
 
-      if (name == NULL)
-        name = sighting->model != NULL ? sighting->model : sighting->p2p_uid;
-      if (name == NULL)
-        name = sighting->address;
-      ps_device_set_name (self, name);
+      ps_device_set_name (self, name != NULL ? name : sighting->address);
+      self->name_guessed = TRUE;
     }
 
   add_unique (self->addresses, sighting->address);
@@ -470,15 +489,19 @@ ps_device_get_p2p_network (PsDevice *self)
 const char * const *
 ps_device_get_addresses (PsDevice *self)
 {
+  static const char * const empty[] = { NULL };
+
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
-  return (const char * const *) self->addresses->pdata;
+  return self->addresses->pdata != NULL ? (const char * const *) self->addresses->pdata : empty;
 }
 
 const char * const *
 ps_device_get_xaddrs (PsDevice *self)
 {
+  static const char * const empty[] = { NULL };
+
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
-  return (const char * const *) self->xaddrs->pdata;
+  return self->xaddrs->pdata != NULL ? (const char * const *) self->xaddrs->pdata : empty;
 }
 
 gboolean
@@ -515,4 +538,62 @@ ps_device_set_online (PsDevice *self,
 
   self->online = online;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}
+
+#define MAX_STREAMS 16
+
+void
+ps_device_set_identity (PsDevice   *self,
+                        const char *manufacturer,
+                        const char *model,
+                        const char *firmware)
+{
+  g_return_if_fail (PS_IS_DEVICE (self));
+
+  if (manufacturer != NULL && *manufacturer != '\0')
+    ps_set_str (&self->manufacturer, manufacturer);
+  if (model != NULL && *model != '\0')
+    ps_set_str (&self->model, model);
+  if (firmware != NULL && *firmware != '\0')
+    ps_set_str (&self->firmware, firmware);
+}
+
+const char *
+ps_device_get_firmware (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->firmware;
+}
+
+void
+ps_device_add_stream (PsDevice   *self,
+                      const char *uri,
+                      const char *profile,
+                      guint       width,
+                      guint       height)
+{
+  PsDeviceStream *stream;
+
+  g_return_if_fail (PS_IS_DEVICE (self));
+  g_return_if_fail (uri != NULL);
+
+  for (guint i = 0; i < self->streams->len; i++)
+    if (g_strcmp0 (((PsDeviceStream *) g_ptr_array_index (self->streams, i))->uri, uri) == 0)
+      return;
+  if (self->streams->len >= MAX_STREAMS)
+    return;
+
+  stream = g_new0 (PsDeviceStream, 1);
+  stream->uri = g_strdup (uri);
+  stream->profile = g_strdup (profile);
+  stream->width = width;
+  stream->height = height;
+  g_ptr_array_add (self->streams, stream);
+}
+
+GPtrArray *
+ps_device_get_streams (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->streams;
 }

@@ -11,6 +11,14 @@
 
 G_BEGIN_DECLS
 
+typedef struct
+{
+  char  *uri;
+  char  *profile;    /* the ONVIF profile token */
+  guint  width;
+  guint  height;
+} PsDeviceStream;
+
 #define PS_TYPE_DEVICE (ps_device_get_type ())
 G_DECLARE_FINAL_TYPE (PsDevice, ps_device, PS, DEVICE, GObject)
 
@@ -46,6 +54,20 @@ const char *ps_device_get_p2p_uid      (PsDevice   *self);
 const char *ps_device_get_p2p_network  (PsDevice   *self);
 const char * const *ps_device_get_addresses (PsDevice *self);
 const char * const *ps_device_get_xaddrs    (PsDevice *self);
+/* What the device says of itself (ONVIF GetDeviceInformation): it wins
+ * over what discovery guessed. NULL leaves a field as it is. */
+void        ps_device_set_identity     (PsDevice   *self,
+                                        const char *manufacturer,
+                                        const char *model,
+                                        const char *firmware);
+const char *ps_device_get_firmware     (PsDevice   *self);
+void        ps_device_add_stream       (PsDevice   *self,
+                                        const char *uri,
+                                        const char *profile,
+                                        guint       width,
+                                        guint       height);
+/* PsDeviceStream, main stream first */
+GPtrArray  *ps_device_get_streams      (PsDevice   *self);
 gboolean    ps_device_has_protocol     (PsDevice   *self,
                                         PsProtocol  protocol);
 gint64      ps_device_get_last_seen    (PsDevice   *self);

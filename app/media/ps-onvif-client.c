@@ -160,7 +160,8 @@ build_envelope (PsOnvifClient *self,
   return g_strdup_printf (
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
     "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" "
-    "xmlns:trt=\"" NS_MEDIA "\" xmlns:tt=\"http://www.onvif.org/ver10/schema\">"
+    "xmlns:trt=\"" NS_MEDIA "\" xmlns:tt=\"http://www.onvif.org/ver10/schema\" "
+    "xmlns:tds=\"http://www.onvif.org/ver10/device/wsdl\">"
     "<s:Header>%s</s:Header><s:Body>%s</s:Body></s:Envelope>",
     security != NULL ? security : "", body);
 }
@@ -322,6 +323,48 @@ send_profile_request (PsOnvifClient *self,
   body = g_strdup_printf ("<trt:%s>%s<trt:ProfileToken>%s</trt:ProfileToken></trt:%s>",
                           action, setup, escaped, action);
   send_request (self, body, task, handler);
+}
+
+/* GetDeviceInformation ---------------------------------------------------- */
+
+static void
+handle_device_info (GTask  *task,
+                    GBytes *reply)
+{
+  g_autoptr(GError) error = NULL;
+  PsOnvifDeviceInfo *info;
+
+  info = ps_onvif_reply_parse_device_info (g_bytes_get_data (reply, NULL),
+                                           g_bytes_get_size (reply), &error);
+  if (info == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, info, (GDestroyNotify) ps_onvif_device_info_free);
+}
+
+void
+ps_onvif_client_get_device_info_async (PsOnvifClient       *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PS_IS_ONVIF_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_onvif_client_get_device_info_async);
+  send_request (self, "<tds:GetDeviceInformation/>", task, handle_device_info);
+}
+
+PsOnvifDeviceInfo *
+ps_onvif_client_get_device_info_finish (PsOnvifClient  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* GetProfiles ------------------------------------------------------------- */

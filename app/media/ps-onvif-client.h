@@ -22,6 +22,14 @@ const char     *ps_onvif_client_get_host                  (PsOnvifClient        
 void            ps_onvif_client_set_timeout               (PsOnvifClient        *self,
                                                            guint                 seconds);
 
+void            ps_onvif_client_get_device_info_async     (PsOnvifClient        *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+PsOnvifDeviceInfo *
+                ps_onvif_client_get_device_info_finish    (PsOnvifClient        *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
 void            ps_onvif_client_get_profiles_async        (PsOnvifClient        *self,
                                                            GCancellable         *cancellable,
                                                            GAsyncReadyCallback   callback,

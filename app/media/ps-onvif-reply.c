@@ -29,6 +29,20 @@ ps_onvif_profile_free (PsOnvifProfile *profile)
   g_free (profile);
 }
 
+void
+ps_onvif_device_info_free (PsOnvifDeviceInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->manufacturer);
+  g_free (info->model);
+  g_free (info->firmware);
+  g_free (info->serial);
+  g_free (info->hardware_id);
+  g_free (info);
+}
+
 gboolean
 ps_onvif_reply_is_soap (const char *data,
                         gsize       len)
@@ -183,6 +197,38 @@ ps_onvif_reply_parse_stream_uri (const char  *data,
     }
 
   return g_steal_pointer (&uri);
+}
+
+PsOnvifDeviceInfo *
+ps_onvif_reply_parse_device_info (const char  *data,
+                                  gsize        len,
+                                  GError     **error)
+{
+  g_autoptr(xmlDoc) doc = NULL;
+  g_autoptr(PsOnvifDeviceInfo) info = NULL;
+  xmlNode *body = NULL;
+  xmlNode *response;
+
+  doc = parse_body (data, len, &body, error);
+  if (doc == NULL)
+    return NULL;
+
+  response = ps_xml_find_child (body, "GetDeviceInformationResponse");
+  if (response == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "Not a GetDeviceInformation answer");
+      return NULL;
+    }
+
+  info = g_new0 (PsOnvifDeviceInfo, 1);
+  info->manufacturer = bounded_text (ps_xml_find_child (response, "Manufacturer"), 128);
+  info->model = bounded_text (ps_xml_find_child (response, "Model"), 128);
+  info->firmware = bounded_text (ps_xml_find_child (response, "FirmwareVersion"), 128);
+  info->serial = bounded_text (ps_xml_find_child (response, "SerialNumber"), 128);
+  info->hardware_id = bounded_text (ps_xml_find_child (response, "HardwareId"), 128);
+
+  return g_steal_pointer (&info);
 }
 
 gboolean

@@ -24,6 +24,18 @@ typedef struct
 void        ps_onvif_profile_free           (PsOnvifProfile  *profile);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsOnvifProfile, ps_onvif_profile_free)
 
+typedef struct
+{
+  char *manufacturer;
+  char *model;
+  char *firmware;
+  char *serial;
+  char *hardware_id;
+} PsOnvifDeviceInfo;
+
+void        ps_onvif_device_info_free       (PsOnvifDeviceInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsOnvifDeviceInfo, ps_onvif_device_info_free)
+
 gboolean    ps_onvif_reply_is_soap          (const char      *data,
                                              gsize            len);
 /* Each returns NULL (or FALSE) and an error for faults and bad replies. */
@@ -31,6 +43,10 @@ GPtrArray  *ps_onvif_reply_parse_profiles   (const char      *data,
                                              gsize            len,
                                              GError         **error);
 char       *ps_onvif_reply_parse_stream_uri (const char      *data,
+                                             gsize            len,
+                                             GError         **error);
+PsOnvifDeviceInfo *
+            ps_onvif_reply_parse_device_info (const char     *data,
                                              gsize            len,
                                              GError         **error);
 gboolean    ps_onvif_reply_parse_empty      (const char      *data,

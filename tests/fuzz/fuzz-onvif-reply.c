@@ -30,6 +30,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_free (uri);
     }
 
+  ps_onvif_device_info_free (ps_onvif_reply_parse_device_info ((const char *) data, size, NULL));
   ps_onvif_reply_parse_empty ((const char *) data, size, NULL);
   ps_onvif_reply_is_soap ((const char *) data, size);
 
