@@ -5,9 +5,12 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <unistd.h>
 
 #include "ps-add-camera-dialog.h"
 #include "ps-camera-tile.h"
+#include "ps-discovered-row.h"
+#include "ps-discovery-page.h"
 #include "ps-test-emulator.h"
 #include "ps-window.h"
 
@@ -163,6 +166,90 @@ test_window (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+found_p2p_camera (gpointer data)
+{
+  GListModel *devices = ps_discovery_page_get_devices (data);
+  g_autoptr(PsDevice) device = NULL;
+
+  if (devices == NULL || g_list_model_get_n_items (devices) != 1)
+    return FALSE;
+  device = g_list_model_get_item (devices, 0);
+
+  return ps_device_get_p2p_uid (device) != NULL && ps_device_get_xaddrs (device)[0] != NULL;
+}
+
+static gboolean
+scan_over (gpointer data)
+{
+  return !ps_discovery_page_is_scanning (data);
+}
+
+static void
+on_add_device (PsDiscoveryPage *page,
+               PsDevice        *device,
+               PsDevice       **out)
+{
+  *out = g_object_ref (device);
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return gtk_widget_is_visible (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label (child, text))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Find Cameras against a vendor-P2P emulator on its own loopback address:
+ * one row, the marker on it, and Add hands the device on. */
+static void
+test_discovery_page (void)
+{
+  g_autofree char *address = g_strdup_printf ("127.0.0.%u", 100 + getpid () % 100);
+  g_autoptr(PsTestEmulator) emu = ps_test_emulator_start ("--bind", address, "--name", "Shed",
+                                                          "--wsd-max-delay-ms", "0",
+                                                          "--pppp-uid", "ABCD-654321-EFGHI",
+                                                          NULL);
+  const char *targets[] = { address, NULL };
+  GtkWidget *window = gtk_window_new ();
+  PsDiscoveryPage *page = g_object_new (PS_TYPE_DISCOVERY_PAGE, NULL);
+  g_autoptr(PsDevice) added = NULL;
+  GtkWidget *row;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect (page, "add-device", G_CALLBACK (on_add_device), &added);
+
+  ps_discovery_page_set_targets (page, targets);
+  ps_discovery_page_scan (page);
+  g_assert_true (ps_discovery_page_is_scanning (page));
+  g_assert_true (has_label (GTK_WIDGET (page), "Scanning…"));
+  g_assert_true (ps_test_wait_until (found_p2p_camera, page, 10000));
+
+  row = find_first (GTK_WIDGET (page), PS_TYPE_DISCOVERED_ROW);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Shed");
+  g_assert_true (has_label (row, "Vendor P2P"));
+  g_assert_true (has_label (row, "ONVIF"));
+
+  g_signal_emit_by_name (row, "add", ps_discovered_row_get_device (PS_DISCOVERED_ROW (row)));
+  g_assert_nonnull (added);
+  g_assert_cmpstr (ps_device_get_name (added), ==, "Shed");
+
+  g_assert_true (ps_test_wait_until (scan_over, page, 10000));
+  g_assert_false (has_label (GTK_WIDGET (page), "Scanning…"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -173,6 +260,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/check-address", test_check_address);
   g_test_add_func ("/ui/window", test_window);
+  g_test_add_func ("/ui/discovery-page", test_discovery_page);
 
   return g_test_run ();
 }

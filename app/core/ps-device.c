@@ -50,6 +50,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* A stable id for a camera known only by its URI: its host, port and path,
  * without credentials, hashed. Discovery replaces this with MAC or UUID. */
 char *
@@ -188,6 +195,11 @@ ps_device_class_init (PsDeviceClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* what discovery or the device told about it changed */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -416,6 +428,7 @@ ps_device_merge_sighting (PsDevice         *self,
 
   online = !sighting->bye;
   ps_device_set_online (self, online);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 /* Same physical device? A strong identity that differs says no even when
@@ -556,6 +569,7 @@ ps_device_set_identity (PsDevice   *self,
     ps_set_str (&self->model, model);
   if (firmware != NULL && *firmware != '\0')
     ps_set_str (&self->firmware, firmware);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 const char *
@@ -589,6 +603,7 @@ ps_device_add_stream (PsDevice   *self,
   stream->width = width;
   stream->height = height;
   g_ptr_array_add (self->streams, stream);
+  g_signal_emit (self, signals[CHANGED], 0);
 }
 
 GPtrArray *

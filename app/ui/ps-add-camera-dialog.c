@@ -144,3 +144,18 @@ ps_add_camera_dialog_new (GtkWindow *parent)
 {
   return g_object_new (PS_TYPE_ADD_CAMERA_DIALOG, "transient-for", parent, NULL);
 }
+
+void
+ps_add_camera_dialog_prefill (PsAddCameraDialog *self,
+                              const char        *name,
+                              const char        *address)
+{
+  g_return_if_fail (PS_IS_ADD_CAMERA_DIALOG (self));
+
+  if (name != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+  if (address != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->address_row), address);
+  /* the address is known: what is left to type is the password */
+  gtk_widget_grab_focus (GTK_WIDGET (self->user_row));
+}

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PsAddCameraDialog, ps_add_camera_dialog, PS, ADD_CAMERA_DIALOG, AdwWindow)
 
 PsAddCameraDialog *ps_add_camera_dialog_new          (GtkWindow  *parent);
+/* For pairing a discovered camera: its name and address filled in. */
+void               ps_add_camera_dialog_prefill       (PsAddCameraDialog *self,
+                                                       const char        *name,
+                                                       const char        *address);
 /* NULL when the address is valid, else what is wrong with it. */
 const char        *ps_add_camera_dialog_check_address (const char *address);
 

@@ -17,6 +17,7 @@
 #define SCREENSHOT_DEADLINE_S 60
 #define SETTLE_MS             1500
 #define CAPTURE_INTERVAL_MS   700
+#define FIND_MS               4500
 
 struct _PsApplication
 {
@@ -26,6 +27,8 @@ struct _PsApplication
   int             demo_cameras;
   int             open_camera;    /* 1-based, 0 = stay on the grid */
   gboolean        camera_opened;
+  gboolean        find;           /* open Find Cameras */
+  gboolean        find_opened;
   char          **screenshots;
   guint           next_screenshot;
   JsonNode       *report;
@@ -104,6 +107,14 @@ screenshot_tick_cb (gpointer user_data)
 
       if (self->all_playing_since == 0)
         self->all_playing_since = now;
+      if (self->find && !self->find_opened)
+        {
+          self->find_opened = gtk_widget_activate_action (GTK_WIDGET (self->window),
+                                                          "win.find-cameras", NULL);
+          self->all_playing_since = now;
+        }
+      if (self->find_opened && now - self->all_playing_since < FIND_MS * 1000)
+        return G_SOURCE_CONTINUE;
       if (self->open_camera > 0 && !self->camera_opened)
         {
           self->camera_opened = ps_window_open_camera (self->window,
@@ -192,6 +203,16 @@ ps_application_activate (GApplication *app)
           g_signal_connect_object (self->demo_runner, "failed",
                                    G_CALLBACK (on_demo_failed_cb), self, G_CONNECT_SWAPPED);
           ps_demo_start (self->demo_runner, (guint) self->demo_cameras);
+          {
+            g_autoptr(GStrvBuilder) targets = g_strv_builder_new ();
+            g_auto(GStrv) strv = NULL;
+
+            /* the demo finds its own cameras, on loopback, never the LAN */
+            for (int i = 0; i < self->demo_cameras; i++)
+              g_strv_builder_add (targets, ps_demo_camera_address ((guint) i));
+            strv = g_strv_builder_end (targets);
+            ps_window_set_scan_targets (self->window, (const char * const *) strv);
+          }
         }
       else
         ps_window_load_saved (self->window);
@@ -222,6 +243,7 @@ ps_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "demo-cameras", "i", &self->demo_cameras);
   g_variant_dict_lookup (options, "screenshot", "^aay", &self->screenshots);
   g_variant_dict_lookup (options, "open-camera", "i", &self->open_camera);
+  g_variant_dict_lookup (options, "find", "b", &self->find);
 
   if (self->demo_cameras < 1 || self->demo_cameras > 4)
     {
@@ -326,6 +348,8 @@ ps_application_init (PsApplication *self)
          "(repeat for several captures)"), "FILE" },
     { "open-camera", 0, 0, G_OPTION_ARG_INT, NULL,
       N_("With --screenshot: open the page of camera N (from 1) before the capture"), "N" },
+    { "find", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("With --screenshot: show Find Cameras before the capture"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };

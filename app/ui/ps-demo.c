@@ -34,16 +34,26 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Each on its own loopback address, so that each can answer discovery on
+ * the standard ports; the garden camera plays a vendor-P2P camera. */
 static const struct {
   const char *name;
   const char *model;
   const char *mac;
+  const char *address;
+  const char *pppp_uid;
 } demo_cameras[] = {
-  { N_("Front Door"), "EmuCam D1", "02:50:53:00:00:01" },
-  { N_("Garden"), "EmuCam B2", "02:50:53:00:00:02" },
-  { N_("Garage"), "EmuCam B2", "02:50:53:00:00:03" },
-  { N_("Living Room"), "EmuCam P3", "02:50:53:00:00:04" },
+  { N_("Front Door"), "EmuCam D1", "02:50:53:00:00:01", "127.0.0.51", NULL },
+  { N_("Garden"), "EmuCam B2", "02:50:53:00:00:02", "127.0.0.52", "DEMO-000123-PSCOP" },
+  { N_("Garage"), "EmuCam B2", "02:50:53:00:00:03", "127.0.0.53", NULL },
+  { N_("Living Room"), "EmuCam P3", "02:50:53:00:00:04", "127.0.0.54", NULL },
 };
+
+const char *
+ps_demo_camera_address (guint index)
+{
+  return index < G_N_ELEMENTS (demo_cameras) ? demo_cameras[index].address : NULL;
+}
 
 char *
 ps_demo_find_emulator (void)
@@ -202,14 +212,17 @@ ps_demo_start (PsDemo *self,
       ReadyRead *read;
       const char *name = _(demo_cameras[i].name);
 
-      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                  &error,
                                   emulator,
                                   "--name", name,
                                   "--model", demo_cameras[i].model,
                                   "--mac", demo_cameras[i].mac,
-                                  "--bind", "127.0.0.1",
+                                  "--bind", demo_cameras[i].address,
                                   "--user", DEMO_USER,
                                   "--password", self->password,
+                                  demo_cameras[i].pppp_uid != NULL ? "--pppp-uid" : NULL,
+                                  demo_cameras[i].pppp_uid,
                                   NULL);
       if (process == NULL)
         {

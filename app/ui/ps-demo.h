@@ -20,5 +20,7 @@ void        ps_demo_start        (PsDemo     *self,
                                   guint       n_cameras);
 void        ps_demo_stop         (PsDemo     *self);
 char       *ps_demo_find_emulator (void);
+/* The loopback address the demo camera index listens on. */
+const char *ps_demo_camera_address (guint index);
 
 G_END_DECLS

@@ -14,6 +14,8 @@
 #include "ps-add-camera-dialog.h"
 #include "ps-camera-page.h"
 #include "ps-camera-tile.h"
+#include "ps-discovery-page.h"
+#include "ps-onvif-client.h"
 #include "ps-saved-cameras.h"
 #include "ps-stream-status.h"
 #include "ps-window.h"
@@ -34,6 +36,7 @@ struct _PsWindow
   GtkStack             *stack;
   GtkFlowBox           *flowbox;
   PsCameraPage         *camera_page;
+  PsDiscoveryPage      *discovery_page;
 };
 
 G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -211,6 +214,12 @@ store_password_cb (GObject      *object,
 }
 
 static void
+back_to_cameras (PsWindow *self)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "cameras");
+}
+
+static void
 on_camera_added_cb (PsWindow   *self,
                     PsDevice   *device,
                     const char *password)
@@ -228,6 +237,41 @@ add_camera_action (GtkWidget  *widget,
 
   g_signal_connect_object (dialog, "camera-added",
                            G_CALLBACK (on_camera_added_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+find_cameras_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PsWindow *self = PS_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "discover");
+  ps_discovery_page_scan (self->discovery_page);
+}
+
+/* Pairing a discovered camera: the add dialog, with its ONVIF address (at
+ * the host that answered, never another) or its address filled in. */
+static void
+on_add_device_cb (PsWindow *self,
+                  PsDevice *device)
+{
+  PsAddCameraDialog *dialog = ps_add_camera_dialog_new (GTK_WINDOW (self));
+  const char * const *xaddrs = ps_device_get_xaddrs (device);
+  const char * const *addresses = ps_device_get_addresses (device);
+  g_autofree char *address = NULL;
+
+  if (xaddrs[0] != NULL && addresses[0] != NULL)
+    address = ps_onvif_pin_host (xaddrs[0], addresses[0]);
+  else if (addresses[0] != NULL)
+    address = g_strdup_printf ("rtsp://%s/", addresses[0]);
+
+  ps_add_camera_dialog_prefill (dialog, ps_device_get_name (device), address);
+  g_signal_connect_object (dialog, "camera-added",
+                           G_CALLBACK (on_camera_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "camera-added",
+                           G_CALLBACK (back_to_cameras), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -276,6 +320,7 @@ ps_window_class_init (PsWindowClass *klass)
   window_class->close_request = ps_window_close_request;
 
   g_type_ensure (PS_TYPE_CAMERA_PAGE);
+  g_type_ensure (PS_TYPE_DISCOVERY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-window.ui");
@@ -286,9 +331,13 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, flowbox);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, camera_page);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, discovery_page);
 
   gtk_widget_class_install_action (widget_class, "win.add-camera", NULL, add_camera_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.find-cameras", NULL, find_cameras_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.find-cameras", NULL);
   gtk_widget_class_install_action (widget_class, "win.remove-camera", NULL,
                                    remove_camera_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
@@ -325,6 +374,8 @@ ps_window_init (PsWindow *self)
 
   g_signal_connect_object (self->flowbox, "child-activated",
                            G_CALLBACK (on_child_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->discovery_page, "add-device",
+                           G_CALLBACK (on_add_device_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->leaflet, "notify::visible-child-name",
                            G_CALLBACK (on_leaflet_child_cb), self, G_CONNECT_SWAPPED);
   update_title (self);
@@ -433,6 +484,14 @@ ps_window_load_saved (PsWindow *self)
       ps_saved_cameras_lookup_password_async (device, self->cancellable,
                                               lookup_password_cb, lookup);
     }
+}
+
+void
+ps_window_set_scan_targets (PsWindow           *self,
+                            const char * const *targets)
+{
+  g_return_if_fail (PS_IS_WINDOW (self));
+  ps_discovery_page_set_targets (self->discovery_page, targets);
 }
 
 gboolean

@@ -23,6 +23,9 @@ void       ps_window_add_camera       (PsWindow        *self,
 void       ps_window_load_saved       (PsWindow        *self);
 void       ps_window_show_error       (PsWindow        *self,
                                        const char      *message);
+/* Find Cameras probes these addresses instead of the LAN (the demo). */
+void       ps_window_set_scan_targets (PsWindow           *self,
+                                       const char * const *targets);
 gboolean   ps_window_open_camera      (PsWindow        *self,
                                        guint            index);
 guint      ps_window_count_playing    (PsWindow        *self,

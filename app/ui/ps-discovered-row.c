@@ -1,0 +1,171 @@
+/* ps-discovered-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-discovered-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ps-discovered-row.h"
+
+struct _PsDiscoveredRow
+{
+  AdwActionRow  parent_instance;
+
+  PsDevice     *device;
+  GtkWidget    *badges;
+  GtkWidget    *add_button;
+};
+
+G_DEFINE_FINAL_TYPE (PsDiscoveredRow, ps_discovered_row, ADW_TYPE_ACTION_ROW)
+
+enum {
+  ADD,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const struct {
+  PsProtocol  protocol;
+  const char *label;
+} protocol_badges[] = {
+  { PS_PROTOCOL_ONVIF, "ONVIF" },
+  { PS_PROTOCOL_RTSP, "RTSP" },
+  { PS_PROTOCOL_MDNS, "mDNS" },
+  { PS_PROTOCOL_SSDP, "UPnP" },
+};
+
+static void
+add_badge (PsDiscoveredRow *self,
+           const char      *text,
+           const char      *css_class,
+           const char      *tooltip)
+{
+  GtkWidget *badge = gtk_label_new (text);
+
+  gtk_widget_add_css_class (badge, "badge");
+  if (css_class != NULL)
+    gtk_widget_add_css_class (badge, css_class);
+  gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+  if (tooltip != NULL)
+    {
+      gtk_widget_set_tooltip_text (badge, tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (badge),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+    }
+  gtk_box_append (GTK_BOX (self->badges), badge);
+}
+
+static void
+update (PsDiscoveredRow *self)
+{
+  const char * const *addresses = ps_device_get_addresses (self->device);
+  const char *model = ps_device_get_model (self->device);
+  const char *uid = ps_device_get_p2p_uid (self->device);
+  g_autofree char *subtitle = NULL;
+  GtkWidget *child;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), ps_device_get_name (self->device));
+  if (model != NULL && addresses[0] != NULL)
+    /* Translators: "model · address" */
+    subtitle = g_strdup_printf (_("%s · %s"), model, addresses[0]);
+  else
+    subtitle = g_strdup (addresses[0] != NULL ? addresses[0] : model);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+
+  while ((child = gtk_widget_get_first_child (self->badges)) != NULL)
+    gtk_box_remove (GTK_BOX (self->badges), child);
+
+  /* the first thing a worried user wants to know */
+  if (uid != NULL)
+    {
+      g_autofree char *tooltip = NULL;
+      const char *network = ps_device_get_p2p_network (self->device);
+
+      /* Translators: %s is "cs2" or "kalay", then the device's P2P id */
+      tooltip = g_strdup_printf (_("Answers its vendor’s P2P search (%s network, id %s): it "
+                                   "can reach servers on the internet through your router"),
+                                 network != NULL ? network : "?", uid);
+      add_badge (self, _("Vendor P2P"), "warning", tooltip);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (protocol_badges); i++)
+    if (ps_device_has_protocol (self->device, protocol_badges[i].protocol))
+      add_badge (self, protocol_badges[i].label, NULL, NULL);
+
+  gtk_widget_set_sensitive (self->add_button, ps_device_get_xaddrs (self->device)[0] != NULL ||
+                                              addresses[0] != NULL);
+  {
+    /* Translators: accessible name of the Add button of one camera */
+    g_autofree char *label = g_strdup_printf (_("Add %s"), ps_device_get_name (self->device));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  }
+}
+
+static void
+on_add_clicked_cb (PsDiscoveredRow *self)
+{
+  g_signal_emit (self, signals[ADD], 0, self->device);
+}
+
+static void
+ps_discovered_row_dispose (GObject *object)
+{
+  PsDiscoveredRow *self = (PsDiscoveredRow *) object;
+
+  g_clear_object (&self->device);
+
+  G_OBJECT_CLASS (ps_discovered_row_parent_class)->dispose (object);
+}
+
+static void
+ps_discovered_row_class_init (PsDiscoveredRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ps_discovered_row_dispose;
+
+  signals[ADD] =
+    g_signal_new ("add", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, PS_TYPE_DEVICE);
+}
+
+static void
+ps_discovered_row_init (PsDiscoveredRow *self)
+{
+  self->badges = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_valign (self->badges, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->badges);
+
+  self->add_button = gtk_button_new_with_mnemonic (_("_Add"));
+  gtk_widget_set_valign (self->add_button, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->add_button);
+  g_signal_connect_object (self->add_button, "clicked",
+                           G_CALLBACK (on_add_clicked_cb), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+ps_discovered_row_new (PsDevice *device)
+{
+  PsDiscoveredRow *self;
+
+  g_return_val_if_fail (PS_IS_DEVICE (device), NULL);
+
+  self = g_object_new (PS_TYPE_DISCOVERED_ROW, NULL);
+  self->device = g_object_ref (device);
+  g_signal_connect_object (device, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  update (self);
+
+  return GTK_WIDGET (self);
+}
+
+PsDevice *
+ps_discovered_row_get_device (PsDiscoveredRow *self)
+{
+  g_return_val_if_fail (PS_IS_DISCOVERED_ROW (self), NULL);
+  return self->device;
+}

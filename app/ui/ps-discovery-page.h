@@ -1,0 +1,24 @@
+/* ps-discovery-page.h: find cameras, watch the list fill in, add one
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_DISCOVERY_PAGE (ps_discovery_page_get_type ())
+G_DECLARE_FINAL_TYPE (PsDiscoveryPage, ps_discovery_page, PS, DISCOVERY_PAGE, AdwBin)
+
+/* Probes these addresses only; NULL probes the LAN (multicast and broadcast). */
+void        ps_discovery_page_set_targets (PsDiscoveryPage    *self,
+                                           const char * const *targets);
+void        ps_discovery_page_scan        (PsDiscoveryPage    *self);
+gboolean    ps_discovery_page_is_scanning (PsDiscoveryPage    *self);
+GListModel *ps_discovery_page_get_devices (PsDiscoveryPage    *self);
+
+G_END_DECLS
