@@ -95,6 +95,8 @@ def main():
                 f.write("[io/github/peerscope/Peerscope]\ncameras=[%s]\n" % repr(saved))
             os.environ["GSETTINGS_BACKEND"] = "keyfile"
             os.environ["XDG_CONFIG_HOME"] = config
+            # an empty store: the first run imports the GSettings list
+            os.environ["XDG_DATA_HOME"] = os.path.join(tmp, "data")
             key = "rtsp://127.0.0.1:%d/sub" % int(ready["rtsp_sub"].split(":")[2].split("/")[0])
             device_id = hashlib.sha256(key.encode()).hexdigest()[:12]
             for name in (device_id, "127.0.0.1"):

@@ -221,14 +221,9 @@ ps_cli_view (int    argc,
     {
       /* a camera saved in Peerscope, by device id or address */
       g_autoptr(GSettings) settings = ps_saved_cameras_settings ();
-      g_autoptr(GPtrArray) saved = NULL;
-      PsDevice *device = NULL;
-
-      if (settings != NULL)
-        {
-          saved = ps_saved_cameras_load (settings);
-          device = ps_saved_cameras_find (saved, args[0]);
-        }
+      g_autoptr(PsStore) store = ps_store_open (NULL, NULL);
+      g_autoptr(GPtrArray) saved = ps_saved_cameras_load_known (store, settings);
+      PsDevice *device = ps_saved_cameras_find (saved, args[0]);
       if (device == NULL)
         return ps_cli_fail (_("“%s” is neither a camera address nor a saved camera"), args[0]);
 

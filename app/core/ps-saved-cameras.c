@@ -163,6 +163,64 @@ ps_saved_cameras_save (GSettings *settings,
   g_settings_set_strv (settings, "cameras", (const char * const *) entries);
 }
 
+GPtrArray *
+ps_saved_cameras_load_known (PsStore   *store,
+                             GSettings *settings)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (store != NULL)
+    {
+      devices = ps_store_load_devices (store, &error);
+      if (devices == NULL)
+        g_warning ("%s", error->message);
+    }
+
+  if ((devices == NULL || devices->len == 0) && settings != NULL)
+    {
+      g_clear_pointer (&devices, g_ptr_array_unref);
+      devices = ps_saved_cameras_load (settings);
+      for (guint i = 0; store != NULL && i < devices->len; i++)
+        if (!ps_store_save_device (store, g_ptr_array_index (devices, i), &error))
+          {
+            g_warning ("Could not import a camera: %s", error->message);
+            g_clear_error (&error);
+          }
+    }
+
+  return devices != NULL ? g_steal_pointer (&devices)
+                         : g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+void
+ps_saved_cameras_remember (PsStore   *store,
+                           GSettings *settings,
+                           GPtrArray *all,
+                           PsDevice  *device)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (store != NULL && !ps_store_save_device (store, device, &error))
+    g_warning ("Could not save %s: %s", ps_device_get_name (device), error->message);
+  if (settings != NULL)
+    ps_saved_cameras_save (settings, all);
+}
+
+void
+ps_saved_cameras_forget (PsStore   *store,
+                         GSettings *settings,
+                         GPtrArray *all,
+                         PsDevice  *device)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (store != NULL && !ps_store_remove_device (store, ps_device_get_id (device), &error))
+    g_warning ("Could not remove %s: %s", ps_device_get_name (device), error->message);
+  if (settings != NULL)
+    ps_saved_cameras_save (settings, all);
+}
+
 static void
 store_cb (GObject      *object,
           GAsyncResult *result,

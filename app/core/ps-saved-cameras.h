@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "ps-device.h"
+#include "ps-store.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,20 @@ G_BEGIN_DECLS
 GSettings *ps_saved_cameras_settings              (void);
 /* Devices from the "cameras" key; entries that do not parse are skipped. */
 GPtrArray *ps_saved_cameras_load                  (GSettings           *settings);
+/* The cameras the user added: from the store, where a first run imports
+ * the older GSettings list. Either may be NULL. */
+GPtrArray *ps_saved_cameras_load_known            (PsStore             *store,
+                                                   GSettings           *settings);
+/* Records device (in the store, and the whole list in GSettings, the older
+ * form that older versions read). */
+void       ps_saved_cameras_remember              (PsStore             *store,
+                                                   GSettings           *settings,
+                                                   GPtrArray           *all,
+                                                   PsDevice            *device);
+void       ps_saved_cameras_forget                (PsStore             *store,
+                                                   GSettings           *settings,
+                                                   GPtrArray           *all,
+                                                   PsDevice            *device);
 /* The device whose id or host is key, or NULL. */
 PsDevice  *ps_saved_cameras_find                  (GPtrArray           *devices,
                                                    const char          *key);

@@ -25,6 +25,7 @@ struct _PsWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;     /* NULL when the schema is not installed */
+  PsStore              *store;        /* NULL when it cannot be opened */
   GPtrArray            *remembered;   /* PsDevice the user added */
   GCancellable         *cancellable;
   GdkPaintable         *capture;      /* created on the first capture request */
@@ -138,9 +139,9 @@ remove_device (PsWindow *self,
         gtk_flow_box_remove (self->flowbox, gtk_widget_get_parent (l->data));
       }
 
-  if (g_ptr_array_remove (self->remembered, device) && self->settings != NULL)
+  if (g_ptr_array_remove (self->remembered, device))
     {
-      ps_saved_cameras_save (self->settings, self->remembered);
+      ps_saved_cameras_forget (self->store, self->settings, self->remembered, device);
       if (ps_device_get_username (device) != NULL)
         ps_saved_cameras_forget_password_async (device, NULL, forget_password_cb, NULL);
     }
@@ -302,6 +303,7 @@ ps_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
   g_clear_object (&self->capture);
   g_clear_pointer (&self->remembered, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
@@ -357,6 +359,13 @@ ps_window_init (PsWindow *self)
   self->remembered = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->settings = settings_new_if_installed ();
+  {
+    g_autoptr(GError) error = NULL;
+
+    self->store = ps_store_open (NULL, &error);
+    if (self->store == NULL)
+      g_warning ("Cameras will not be remembered: %s", error->message);
+  }
 
   if (self->settings != NULL)
     {
@@ -416,11 +425,11 @@ ps_window_add_camera (PsWindow   *self,
   ps_camera_tile_play (tile);
   update_title (self);
 
-  if (!remember || self->settings == NULL)
+  if (!remember || (self->settings == NULL && self->store == NULL))
     return;
 
   g_ptr_array_add (self->remembered, g_object_ref (device));
-  ps_saved_cameras_save (self->settings, self->remembered);
+  ps_saved_cameras_remember (self->store, self->settings, self->remembered, device);
   if (password != NULL && *password != '\0')
     ps_saved_cameras_store_password_async (device, password, self->cancellable,
                                            store_password_cb, g_object_ref (self));
@@ -462,10 +471,7 @@ ps_window_load_saved (PsWindow *self)
 
   g_return_if_fail (PS_IS_WINDOW (self));
 
-  if (self->settings == NULL)
-    return;
-
-  devices = ps_saved_cameras_load (self->settings);
+  devices = ps_saved_cameras_load_known (self->store, self->settings);
   for (guint i = 0; i < devices->len; i++)
     {
       PsDevice *device = g_ptr_array_index (devices, i);

@@ -1,0 +1,31 @@
+/* ps-store.h: the cameras Peerscope knows, in SQLite, written durably
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ps-device.h"
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_STORE (ps_store_get_type ())
+G_DECLARE_FINAL_TYPE (PsStore, ps_store, PS, STORE, GObject)
+
+/* NULL path: $XDG_DATA_HOME/peerscope/peerscope.db */
+PsStore   *ps_store_open          (const char  *path,
+                                   GError     **error);
+/* Inserts or replaces one camera (one transaction). */
+gboolean   ps_store_save_device   (PsStore     *self,
+                                   PsDevice    *device,
+                                   GError     **error);
+gboolean   ps_store_remove_device (PsStore     *self,
+                                   const char  *id,
+                                   GError     **error);
+/* PsDevice, in the order they were added. */
+GPtrArray *ps_store_load_devices  (PsStore     *self,
+                                   GError     **error);
+
+G_END_DECLS
