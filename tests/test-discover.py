@@ -3,7 +3,8 @@
 """peerscope-cli discover --target against camera emulators on loopback.
 
 Each emulator has its own loopback address (127.0.0.0/8 is all ours), so it
-can answer on the real WS-Discovery (3702) and CS2 PPPP (32108) ports.
+can answer on the real WS-Discovery (3702), SSDP (1900) and CS2 PPPP (32108)
+ports.
 Only directed (unicast) probes: nothing here multicasts or broadcasts.
 Prints TAP.
 """
@@ -11,8 +12,11 @@ Prints TAP.
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from taptest import Tap  # noqa: E402
@@ -33,6 +37,42 @@ def start(address, *args):
         proc.kill()
         raise RuntimeError(f"the emulator on {address} did not start")
     return proc, json.loads(line)
+
+
+def mdns_only_camera(address):
+    """A device that answers nothing but mDNS: a legacy unicast answer
+    (RFC 6762 §6.7) to the first query, written here, not by the emulator."""
+    def name(text):
+        return b"".join(bytes([len(label)]) + label.encode() for label in text.split(".")) + b"\0"
+
+    def record(owner, rtype, rdata):
+        return owner + struct.pack(">HHIH", rtype, 1, 10, len(rdata)) + rdata
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((address, 5353))
+    sock.settimeout(10)
+
+    def serve():
+        try:
+            query, peer = sock.recvfrom(9000)
+            instance = name("Garage Cam._rtsp._tcp.local")
+            txt = b"".join(bytes([len(s)]) + s for s in
+                           (b"path=/stream1", b"md=Garage 9000", b"macaddress=0200000000AB"))
+            answer = (query[:2] + struct.pack(">5H", 0x8400, 0, 1, 0, 3)
+                      + record(name("_rtsp._tcp.local"), 12, instance)
+                      + record(instance, 33, struct.pack(">3H", 0, 0, 554) + name("garage.local"))
+                      + record(instance, 16, txt)
+                      + record(name("garage.local"), 1, socket.inet_aton(address)))
+            sock.sendto(answer, peer)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return thread
 
 
 def discover(*args):
@@ -70,7 +110,10 @@ def main():
         check("ONVIF XAddr is the emulator's device service",
               (porch.get("onvif") or {}).get("xaddrs") == [a_ready["onvif"]], porch.get("onvif"))
         check("ONVIF and CS2 PPPP merged into one device",
-              sorted(porch.get("protocols", [])) == ["cs2-pppp", "onvif"], porch.get("protocols"))
+              {"cs2-pppp", "onvif"} <= set(porch.get("protocols", [])), porch.get("protocols"))
+        check("SSDP merged into the same device, friendlyName kept as the name",
+              "ssdp" in porch.get("protocols", []) and porch.get("name") == "Porch 1/2"
+              and porch.get("manufacturer"), porch)
         check("vendor P2P marker with the UID",
               porch.get("p2p") == {"network": "cs2", "uid": "ABCD-123456-EFGHI"}, porch.get("p2p"))
         streams = porch.get("streams") or []
@@ -83,9 +126,22 @@ def main():
                       "onvif", "p2p", "streams"):
             check(f"device has {field}", field in porch)
 
+        check("mDNS merged into the same device",
+              "mdns" in porch.get("protocols", []), porch.get("protocols"))
+
         attic = by_address.get(b_addr, {})
         check("obfuscated (SHIX) LAN search answered",
               (attic.get("p2p") or {}).get("uid") == "SHIX-000042-XYZAB", attic)
+
+        m_addr = f"127.0.0.{BASE + 3}"
+        mdns_only_camera(m_addr)
+        rc, doc, err = discover("--target", m_addr)
+        garage = (doc or [{}])[0]
+        check("an mDNS-only camera is found",
+              rc == 0 and len(doc or []) == 1 and garage.get("protocols") == ["mdns"]
+              and garage.get("name") == "Garage Cam" and garage.get("model") == "Garage 9000"
+              and garage.get("mac") == "02:00:00:00:00:ab"
+              and garage.get("addresses") == [m_addr], doc)
 
         rc, doc, err = discover("--target", none_addr)
         check("nobody there: an empty list", rc == 0 and doc == [], err.strip())

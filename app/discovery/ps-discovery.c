@@ -8,6 +8,13 @@
  *    key. Cameras answer from another port than the one probed, so answers
  *    are accepted from any port of a probed (or, on the LAN, any) address.
  *    Nothing is ever sent to 32100, the vendor servers' port.
+ *  - mDNS/DNS-SD PTR query for the camera service types to each target's
+ *    port 5353, and on the LAN to 224.0.0.251:5353, from our ephemeral
+ *    port: a legacy unicast query (RFC 6762 §6.7), answered by unicast from
+ *    port 5353. We never bind 5353 nor join the group.
+ *  - SSDP M-SEARCH to each target's port 1900, and on the LAN to
+ *    239.255.255.250:1900; the UPnP description is fetched from LOCATION
+ *    only when LOCATION is on the address that answered.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,13 +30,17 @@
 #endif
 
 #include "ps-discovery.h"
+#include "ps-mdns-message.h"
 #include "ps-pppp.h"
+#include "ps-ssdp-description.h"
+#include "ps-ssdp-message.h"
 #include "ps-wsd-message.h"
 
 #define MAX_DATAGRAM   (64 * 1024)
 #define MAX_TARGETS    256
 #define MAX_MESSAGE_IDS 16
 #define BROADCAST_IPV4 "255.255.255.255"
+#define MAX_SSDP_FETCHES 64
 
 struct _PsDiscovery
 {
@@ -48,6 +59,9 @@ struct _PsDiscovery
   guint             repeats;
   guint             n_sightings;
   guint8           *buffer;
+  SoupSession      *ssdp_session;
+  GCancellable     *ssdp_cancellable;
+  GHashTable       *ssdp_locations;  /* LOCATIONs fetched this run */
 };
 
 G_DEFINE_FINAL_TYPE (PsDiscovery, ps_discovery, G_TYPE_OBJECT)
@@ -79,6 +93,8 @@ ps_discovery_finalize (GObject *object)
   g_ptr_array_unref (self->message_ids);
   g_free (self->interface);
   g_free (self->buffer);
+  g_clear_object (&self->ssdp_session);
+  g_hash_table_unref (self->ssdp_locations);
 
   G_OBJECT_CLASS (ps_discovery_parent_class)->finalize (object);
 }
@@ -103,6 +119,7 @@ ps_discovery_init (PsDiscovery *self)
   self->targets = g_ptr_array_new_with_free_func (g_object_unref);
   self->message_ids = g_ptr_array_new_with_free_func (g_free);
   self->lan = TRUE;
+  self->ssdp_locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 PsDiscovery *
@@ -225,6 +242,145 @@ take_sighting (PsDiscovery  *self,
     g_signal_emit (self, signals[DEVICE_SEEN], 0, device);
 }
 
+/* SSDP: the headers say where the description is; the description says
+ * what the device is. Only cameras (or devices another protocol already
+ * found at that address) make it into the registry. */
+typedef struct
+{
+  PsDiscovery   *self;      /* a reference */
+  PsSsdpMessage *message;
+  GInetAddress  *from;
+  guint16        port;
+} SsdpFetch;
+
+static void
+ssdp_fetch_free (SsdpFetch *fetch)
+{
+  g_object_unref (fetch->self);
+  ps_ssdp_message_free (fetch->message);
+  g_object_unref (fetch->from);
+  g_free (fetch);
+}
+
+static void
+on_ssdp_description_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  SsdpFetch *fetch = user_data;
+  PsDiscovery *self = fetch->self;
+  g_autoptr(PsSsdpDescription) description = NULL;
+  g_autoptr(PsSighting) sighting = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_inet_address_to_string (fetch->from);
+  PsDevice *known;
+
+  description = ps_ssdp_description_fetch_finish (result, &error);
+  if (description == NULL || self->socket == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("UPnP description from %s: %s", text, error->message);
+      ssdp_fetch_free (fetch);
+      return;
+    }
+
+  known = ps_device_registry_lookup (self->registry, text);
+  if (known == NULL && !ps_ssdp_description_is_camera (description))
+    {
+      g_debug ("%s is not a camera (%s)", text,
+               description->friendly_name != NULL ? description->friendly_name : "?");
+      ssdp_fetch_free (fetch);
+      return;
+    }
+
+  sighting = ps_ssdp_to_sighting (fetch->message, description);
+  /* a UDN unlike the ONVIF endpoint of the device at that address must not
+   * split it in two: let the address merge them */
+  if (known != NULL && sighting->endpoint != NULL && ps_device_get_endpoint (known) != NULL &&
+      g_strcmp0 (ps_device_get_endpoint (known), sighting->endpoint) != 0)
+    g_clear_pointer (&sighting->endpoint, g_free);
+
+  take_sighting (self, sighting, fetch->from, fetch->port);
+  ssdp_fetch_free (fetch);
+}
+
+static void
+handle_ssdp (PsDiscovery  *self,
+             const guint8 *data,
+             gsize         len,
+             GInetAddress *from,
+             guint16       port)
+{
+  g_autoptr(PsSsdpMessage) message = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_inet_address_to_string (from);
+  SsdpFetch *fetch;
+
+  message = ps_ssdp_parse ((const char *) data, len, text, &error);
+  if (message == NULL)
+    {
+      g_debug ("ignoring an SSDP datagram from %s: %s", text, error->message);
+      return;
+    }
+
+  if (message->kind == PS_SSDP_KIND_BYEBYE)
+    {
+      if (ps_device_registry_lookup (self->registry, text) != NULL)
+        {
+          g_autoptr(PsSighting) sighting = ps_ssdp_to_sighting (message, NULL);
+
+          take_sighting (self, sighting, from, port);
+        }
+      return;
+    }
+
+  if (message->location == NULL || self->ssdp_session == NULL ||
+      g_hash_table_contains (self->ssdp_locations, message->location) ||
+      g_hash_table_size (self->ssdp_locations) >= MAX_SSDP_FETCHES)
+    return;
+
+  g_hash_table_add (self->ssdp_locations, g_strdup (message->location));
+  fetch = g_new0 (SsdpFetch, 1);
+  fetch->self = g_object_ref (self);
+  fetch->from = g_object_ref (from);
+  fetch->port = port;
+  fetch->message = g_steal_pointer (&message);
+  ps_ssdp_description_fetch_async (self->ssdp_session, fetch->message->location, text,
+                                   self->ssdp_cancellable, on_ssdp_description_cb, fetch);
+}
+
+static gboolean
+is_ssdp (const guint8 *data,
+         gsize         len)
+{
+  return (len > 12 && memcmp (data, "HTTP/1.1 200", 12) == 0) ||
+         (len > 17 && memcmp (data, "NOTIFY * HTTP/1.1", 17) == 0);
+}
+
+/* mDNS: a response from port 5353 (RFC 6762 §6: all of them come from
+ * there). XAddrs in it only ever name the address that answered. */
+static void
+handle_mdns (PsDiscovery  *self,
+             const guint8 *data,
+             gsize         len,
+             GInetAddress *from,
+             guint16       port)
+{
+  g_autoptr(GPtrArray) sightings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_inet_address_to_string (from);
+
+  sightings = ps_mdns_parse_response (data, len, text, &error);
+  if (sightings == NULL)
+    {
+      g_debug ("ignoring an mDNS response from %s: %s", text, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < sightings->len; i++)
+    take_sighting (self, g_ptr_array_index (sightings, i), from, port);
+}
+
 static void
 handle_datagram (PsDiscovery  *self,
                  const guint8 *data,
@@ -235,6 +391,12 @@ handle_datagram (PsDiscovery  *self,
   if (len == 0 || !is_probed (self, from))
     return;
 
+  if (port == PS_MDNS_PORT && ps_mdns_is_response (data, len))
+    {
+      handle_mdns (self, data, len, from, port);
+      return;
+    }
+
   if (data[0] == PS_PPPP_MAGIC || len <= PS_PPPP_MAX_DATAGRAM)
     {
       g_autoptr(PsSighting) sighting = NULL;
@@ -244,6 +406,12 @@ handle_datagram (PsDiscovery  *self,
           take_sighting (self, sighting, from, port);
           return;
         }
+    }
+
+  if (is_ssdp (data, len))
+    {
+      handle_ssdp (self, data, len, from, port);
+      return;
     }
 
   if (memchr (data, '<', MIN (len, 64)) != NULL)
@@ -325,6 +493,38 @@ send_to (PsDiscovery   *self,
 }
 
 static void
+send_ssdp_searches (PsDiscovery  *self,
+                    GInetAddress *address)
+{
+  const char * const targets[] = {
+    PS_SSDP_ST_ALL, PS_SSDP_ST_ROOT_DEVICE, PS_SSDP_ST_BASIC,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    {
+      g_autofree char *search = ps_ssdp_build_search (targets[i], 1);
+
+      send_to (self, address, PS_SSDP_PORT, (const guint8 *) search, strlen (search));
+    }
+}
+
+/* address NULL: the mDNS group */
+static void
+send_mdns_query (PsDiscovery  *self,
+                 GInetAddress *address)
+{
+  g_autoptr(GInetAddress) group = NULL;
+  g_autoptr(GBytes) query = ps_mdns_build_query ((guint16) g_random_int_range (1, 0x10000),
+                                                 NULL, FALSE);
+
+  if (address == NULL)
+    address = group = g_inet_address_new_from_string (PS_MDNS_MULTICAST_IPV4);
+  if (query != NULL)
+    send_to (self, address, PS_MDNS_PORT, g_bytes_get_data (query, NULL),
+             g_bytes_get_size (query));
+}
+
+static void
 send_probes (PsDiscovery  *self,
              GInetAddress *address)
 {
@@ -336,6 +536,8 @@ send_probes (PsDiscovery  *self,
   g_ptr_array_add (self->message_ids, g_strdup (message_id));
 
   send_to (self, address, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
+  send_mdns_query (self, address);
+  send_ssdp_searches (self, address);
 
   /* plaintext first, then under each vendor key; both message types */
   for (int k = -1; k < 0 || ps_pppp_known_keys[k] != NULL; k++)
@@ -370,6 +572,8 @@ send_round (PsDiscovery *self)
 
       g_ptr_array_add (self->message_ids, g_strdup (message_id));
       send_to (self, group, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
+      send_ssdp_searches (self, group);
+      send_mdns_query (self, NULL);
       if (search != NULL)
         send_to (self, broadcast, PS_PPPP_LAN_PORT, g_bytes_get_data (search, NULL),
                  g_bytes_get_size (search));
@@ -458,6 +662,10 @@ ps_discovery_start (PsDiscovery  *self,
     }
 
   self->buffer = g_malloc (MAX_DATAGRAM);
+  if (self->ssdp_session == NULL)
+    self->ssdp_session = ps_ssdp_description_session_new ();
+  self->ssdp_cancellable = g_cancellable_new ();
+  g_hash_table_remove_all (self->ssdp_locations);
   self->socket = g_steal_pointer (&socket);
   self->source = g_socket_create_source (self->socket, G_IO_IN, NULL);
   g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
@@ -485,4 +693,7 @@ ps_discovery_stop (PsDiscovery *self)
     g_socket_close (self->socket, NULL);
   g_clear_object (&self->socket);
   g_clear_pointer (&self->buffer, g_free);
+  if (self->ssdp_cancellable != NULL)
+    g_cancellable_cancel (self->ssdp_cancellable);
+  g_clear_object (&self->ssdp_cancellable);
 }

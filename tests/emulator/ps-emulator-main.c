@@ -20,10 +20,12 @@
 #include <json-glib/json-glib.h>
 
 #include "ps-emulator-log.h"
+#include "ps-emulator-mdns.h"
 #include "ps-emulator-net.h"
 #include "ps-emulator-onvif.h"
 #include "ps-emulator-pppp.h"
 #include "ps-emulator-rtsp.h"
+#include "ps-emulator-ssdp.h"
 #include "ps-emulator-video.h"
 #include "ps-emulator-wsd.h"
 
@@ -47,6 +49,10 @@ typedef struct
   int               wsd_port;
   int               wsd_max_delay_ms;
   char             *wsd_multicast;
+  int               mdns_port;
+  char             *mdns_multicast;
+  int               ssdp_port;
+  char             *ssdp_multicast;
   char             *pppp_uid;
   char             *pppp_psk;
   int               pppp_port;
@@ -73,6 +79,8 @@ typedef struct
   PsEmulatorRtsp   *rtsp;
   PsEmulatorOnvif  *onvif;
   PsEmulatorWsd    *wsd;
+  PsEmulatorMdns   *mdns;
+  PsEmulatorSsdp   *ssdp;
   PsEmulatorP2pSearch *pppp;
   PsEmulatorP2pSearch *kalay;
   guint             streams_ready;
@@ -134,6 +142,16 @@ print_ready_line (Emulator *emu)
       json_builder_add_int_value (builder, ps_emulator_wsd_get_port (emu->wsd));
       json_builder_set_member_name (builder, "wsd_endpoint");
       json_builder_add_string_value (builder, ps_emulator_wsd_get_endpoint (emu->wsd));
+    }
+  if (emu->mdns != NULL)
+    {
+      json_builder_set_member_name (builder, "mdns_port");
+      json_builder_add_int_value (builder, ps_emulator_mdns_get_port (emu->mdns));
+    }
+  if (emu->ssdp != NULL)
+    {
+      json_builder_set_member_name (builder, "ssdp_port");
+      json_builder_add_int_value (builder, ps_emulator_ssdp_get_port (emu->ssdp));
     }
   if (emu->pppp != NULL)
     {
@@ -226,6 +244,14 @@ parse_options (Options   *options,
       "Longest random delay before a ProbeMatches (default 500)", "MS" },
     { "wsd-multicast", 0, 0, G_OPTION_ARG_STRING, &options->wsd_multicast,
       "Join WS-Discovery multicast and send Hello/Bye on this interface only", "IFNAME" },
+    { "mdns-port", 0, 0, G_OPTION_ARG_INT, &options->mdns_port,
+      "mDNS/DNS-SD port (default 5353 when free, 0: any free port)", "P" },
+    { "mdns-multicast", 0, 0, G_OPTION_ARG_STRING, &options->mdns_multicast,
+      "Join mDNS multicast and answer multicast queries on this interface only", "IFNAME" },
+    { "ssdp-port", 0, 0, G_OPTION_ARG_INT, &options->ssdp_port,
+      "SSDP port (default 1900 when free, 0: any free port)", "P" },
+    { "ssdp-multicast", 0, 0, G_OPTION_ARG_STRING, &options->ssdp_multicast,
+      "Join SSDP multicast and send NOTIFY alive/byebye on this interface only", "IFNAME" },
     { "pppp-uid", 0, 0, G_OPTION_ARG_STRING, &options->pppp_uid,
       "Answer CS2 PPPP LAN searches as this UID (e.g. ABCD-123456-EFGHI)", "UID" },
     { "pppp-psk", 0, 0, G_OPTION_ARG_STRING, &options->pppp_psk,
@@ -271,6 +297,8 @@ parse_options (Options   *options,
   if (options->rtsp_port < 0 || options->rtsp_port > 65535 ||
       options->onvif_port < 0 || options->onvif_port > 65535 ||
       options->wsd_port < -1 || options->wsd_port > 65535 ||
+      options->mdns_port < -1 || options->mdns_port > 65535 ||
+      options->ssdp_port < -1 || options->ssdp_port > 65535 ||
       options->wsd_max_delay_ms < 0 || options->wsd_max_delay_ms > 60000 ||
       options->pppp_port < 0 || options->pppp_port > 65535 || options->pppp_port == 32100 ||
       options->kalay_port < 0 || options->kalay_port > 65535)
@@ -311,7 +339,9 @@ options_set_defaults (Options *options)
   options->rtsp_port = 0;
   options->onvif_port = 0;
   options->wsd_port = -1;
+  options->ssdp_port = -1;
   options->wsd_max_delay_ms = 500;
+  options->mdns_port = -1;
   options->pppp_port = 32108;
   options->kalay_port = 32761;
   options->gop = 2.0;
@@ -367,6 +397,8 @@ options_clear (Options *options)
   g_free (options->log_path);
   g_free (options->pattern);
   g_free (options->wsd_multicast);
+  g_free (options->mdns_multicast);
+  g_free (options->ssdp_multicast);
   g_free (options->pppp_uid);
   g_free (options->pppp_psk);
   g_free (options->kalay_uid);
@@ -399,6 +431,68 @@ start_wsd (Emulator  *emu,
     }
 
   g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "WS-Discovery: ");
+  return FALSE;
+}
+
+/* Without --mdns-port, 5353 when it is free, like start_wsd(). */
+static gboolean
+start_mdns (Emulator  *emu,
+            GError   **error)
+{
+  const Options *o = &emu->options;
+  PsEmulatorMdnsDevice device = {
+    .name = o->name, .manufacturer = o->manufacturer, .model = o->model, .mac = o->mac,
+    .rtsp_port = ps_emulator_rtsp_get_port (emu->rtsp),
+    .onvif_port = ps_emulator_onvif_get_port (emu->onvif),
+  };
+  g_autoptr(GError) local_error = NULL;
+
+  emu->mdns = ps_emulator_mdns_new (&device, emu->address,
+                                    o->mdns_port < 0 ? 5353 : (guint) o->mdns_port,
+                                    o->mdns_multicast, emu->log, &local_error);
+  if (emu->mdns != NULL)
+    return TRUE;
+  if (o->mdns_port < 0 && o->mdns_multicast == NULL)
+    {
+      g_message ("mDNS off: %s", local_error->message);
+      return TRUE;
+    }
+
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "mDNS: ");
+  return FALSE;
+}
+
+/* Like WS-Discovery: 1900 when free, unless a port was asked for. The
+ * description is served by the ONVIF HTTP server either way. */
+static gboolean
+start_ssdp (Emulator  *emu,
+            GError   **error)
+{
+  const Options *o = &emu->options;
+  guint http_port = ps_emulator_onvif_get_port (emu->onvif);
+  g_autofree char *location = ps_emulator_net_url ("http", emu->address, http_port,
+                                                   "/description.xml");
+  g_autofree char *presentation = ps_emulator_net_url ("http", emu->address, http_port, "/");
+  PsEmulatorSsdpDevice device = {
+    .name = o->name, .manufacturer = o->manufacturer, .model = o->model, .mac = o->mac,
+    .serial = o->serial, .location = location, .presentation = presentation,
+  };
+  g_autoptr(GBytes) description = ps_emulator_ssdp_build_description (&device);
+  g_autoptr(GError) local_error = NULL;
+
+  ps_emulator_onvif_set_description (emu->onvif, description);
+  emu->ssdp = ps_emulator_ssdp_new (&device, emu->address,
+                                    o->ssdp_port < 0 ? 1900 : (guint) o->ssdp_port,
+                                    o->ssdp_multicast, emu->log, &local_error);
+  if (emu->ssdp != NULL)
+    return TRUE;
+  if (o->ssdp_port < 0 && o->ssdp_multicast == NULL)
+    {
+      g_message ("SSDP off: %s", local_error->message);
+      return TRUE;
+    }
+
+  g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "SSDP: ");
   return FALSE;
 }
 
@@ -450,6 +544,10 @@ start (Emulator  *emu,
 
   if (!start_wsd (emu, error))
     return FALSE;
+  if (!start_mdns (emu, error))
+    return FALSE;
+  if (!start_ssdp (emu, error))
+    return FALSE;
 
   if (o->pppp_uid != NULL &&
       (emu->pppp = ps_emulator_pppp_new (emu->address, (guint) o->pppp_port, o->pppp_uid,
@@ -470,6 +568,8 @@ static void
 stop (Emulator *emu)
 {
   g_clear_pointer (&emu->wsd, ps_emulator_wsd_free);
+  g_clear_pointer (&emu->mdns, ps_emulator_mdns_free);
+  g_clear_pointer (&emu->ssdp, ps_emulator_ssdp_free);
   g_clear_pointer (&emu->onvif, ps_emulator_onvif_free);
   g_clear_pointer (&emu->pppp, ps_emulator_p2p_search_free);
   g_clear_pointer (&emu->kalay, ps_emulator_p2p_search_free);

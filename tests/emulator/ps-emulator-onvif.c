@@ -23,6 +23,7 @@
 #define DEVICE_PATH     "/onvif/device_service"
 #define MEDIA_PATH      "/onvif/media_service"
 #define SNAPSHOT_PATH   "/snapshot.jpg"
+#define DESCRIPTION_PATH "/description.xml"
 #define SOAP_TYPE       "application/soap+xml; charset=utf-8"
 #define BODY_KEY        "ps-emulator-body"
 #define LOGGED_KEY      "ps-emulator-logged"
@@ -50,6 +51,7 @@ struct _PsEmulatorOnvif
   PsEmulatorStream *sub_stream;
   PsEmulatorLog    *log;        /* unowned */
   SoupServer       *server;
+  GBytes           *description;  /* UPnP, for SSDP; or NULL */
 };
 
 typedef struct
@@ -660,6 +662,36 @@ on_snapshot_request_cb (SoupServer        *server,
                                     g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg));
 }
 
+/* The UPnP device description SSDP's LOCATION points to. */
+static void
+on_description_request_cb (SoupServer        *server,
+                           SoupServerMessage *msg,
+                           const char        *path,
+                           GHashTable        *query,
+                           gpointer           user_data)
+{
+  PsEmulatorOnvif *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+
+  if (self->description == NULL || !g_str_equal (path, DESCRIPTION_PATH))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Allow", "GET, HEAD");
+      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/xml; charset=\"utf-8\"", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (self->description, NULL),
+                                    g_bytes_get_size (self->description));
+}
+
 /* Keeps at most MAX_BODY_SIZE bytes of a request body but reads (and
  * counts) all of it, so the client always gets to read our answer. */
 static void
@@ -749,6 +781,8 @@ ps_emulator_onvif_new (const PsEmulatorDevice  *device,
   g_signal_connect (self->server, "request-started", G_CALLBACK (on_request_started_cb), self);
   soup_server_add_handler (self->server, "/onvif", on_onvif_request_cb, self, NULL);
   soup_server_add_handler (self->server, SNAPSHOT_PATH, on_snapshot_request_cb, self, NULL);
+  soup_server_add_handler (self->server, DESCRIPTION_PATH, on_description_request_cb, self,
+                           NULL);
 
   if (device->user != NULL)
     {
@@ -782,6 +816,17 @@ ps_emulator_onvif_new (const PsEmulatorDevice  *device,
   return self;
 }
 
+void
+ps_emulator_onvif_set_description (PsEmulatorOnvif *self,
+                                   GBytes          *description)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_pointer (&self->description, g_bytes_unref);
+  if (description != NULL)
+    self->description = g_bytes_ref (description);
+}
+
 guint
 ps_emulator_onvif_get_port (PsEmulatorOnvif *self)
 {
@@ -800,5 +845,6 @@ ps_emulator_onvif_free (PsEmulatorOnvif *self)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   g_clear_object (&self->address);
+  g_clear_pointer (&self->description, g_bytes_unref);
   g_free (self);
 }

@@ -38,6 +38,9 @@ PsEmulatorOnvif *ps_emulator_onvif_new      (const PsEmulatorDevice  *device,
                                              PsEmulatorLog           *log,
                                              GError                 **error);
 guint            ps_emulator_onvif_get_port (PsEmulatorOnvif         *self);
+/* Served at /description.xml (UPnP, for SSDP); NULL: 404. */
+void             ps_emulator_onvif_set_description (PsEmulatorOnvif    *self,
+                                                    GBytes             *description);
 void             ps_emulator_onvif_free     (PsEmulatorOnvif         *self);
 
 G_END_DECLS
