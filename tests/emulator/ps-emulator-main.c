@@ -56,6 +56,7 @@ typedef struct
   char             *pppp_uid;
   char             *pppp_psk;
   int               pppp_port;
+  gboolean          p2p_any;
   char             *kalay_uid;
   int               kalay_port;
   double            gop;
@@ -256,6 +257,8 @@ parse_options (Options   *options,
       "Answer CS2 PPPP LAN searches as this UID (e.g. ABCD-123456-EFGHI)", "UID" },
     { "pppp-psk", 0, 0, G_OPTION_ARG_STRING, &options->pppp_psk,
       "Obfuscate PPPP with this key (e.g. camera, SHIX)", "KEY" },
+    { "p2p-any-address", 0, 0, G_OPTION_ARG_NONE, &options->p2p_any,
+      "Listen for P2P LAN searches on every address, so broadcasts reach it (lab LANs)", NULL },
     { "pppp-port", 0, 0, G_OPTION_ARG_INT, &options->pppp_port,
       "PPPP LAN search port (default 32108, 0: any free port)", "P" },
     { "kalay-uid", 0, 0, G_OPTION_ARG_STRING, &options->kalay_uid,
@@ -501,6 +504,7 @@ start (Emulator  *emu,
        GError   **error)
 {
   const Options *o = &emu->options;
+  g_autoptr(GInetAddress) p2p_address = NULL;
   PsEmulatorStreamConfig main_config = {
     .id = "main", .camera_name = o->name, .pattern = o->pattern,
     .width = (guint) o->width, .height = (guint) o->height, .fps = (guint) o->fps,
@@ -549,12 +553,19 @@ start (Emulator  *emu,
   if (!start_ssdp (emu, error))
     return FALSE;
 
+  /* like a real camera on a LAN: a socket on the wildcard address hears the
+   * viewer's broadcast search, one on --bind does not */
+  if (o->p2p_any)
+    p2p_address = g_inet_address_new_any (g_inet_address_get_family (emu->address));
+  else
+    p2p_address = g_object_ref (emu->address);
+
   if (o->pppp_uid != NULL &&
-      (emu->pppp = ps_emulator_pppp_new (emu->address, (guint) o->pppp_port, o->pppp_uid,
+      (emu->pppp = ps_emulator_pppp_new (p2p_address, (guint) o->pppp_port, o->pppp_uid,
                                          o->pppp_psk, emu->log, error)) == NULL)
     return FALSE;
   if (o->kalay_uid != NULL &&
-      (emu->kalay = ps_emulator_kalay_new (emu->address, (guint) o->kalay_port, o->kalay_uid,
+      (emu->kalay = ps_emulator_kalay_new (p2p_address, (guint) o->kalay_port, o->kalay_uid,
                                            emu->log, error)) == NULL)
     return FALSE;
 

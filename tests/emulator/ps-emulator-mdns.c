@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "ps-emulator-mdns.h"
+#include "ps-emulator-net.h"
 #include "ps-mdns-message.h"
 
 #define MAX_DATAGRAM     9000     /* RFC 6762 §17 */
@@ -358,47 +359,15 @@ join_multicast (PsEmulatorMdns  *self,
                 GError         **error)
 {
   g_autoptr(GInetAddress) group = g_inet_address_new_from_string (MULTICAST_GROUP);
-  g_autoptr(GSocketAddress) bind_address = NULL;
-  struct ip_mreqn mreq;
 
-  if (g_inet_address_get_family (self->address) != G_SOCKET_FAMILY_IPV4)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "--mdns-multicast needs an IPv4 --bind address");
-      return FALSE;
-    }
-
-  memset (&mreq, 0, sizeof mreq);
-  mreq.imr_ifindex = (int) if_nametoindex (interface);
-  if (mreq.imr_ifindex == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No interface named '%s'",
-                   interface);
-      return FALSE;
-    }
-
-  self->multicast = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                  G_SOCKET_PROTOCOL_UDP, error);
+  /* answers leave from the unicast socket, so that they come from --bind:5353;
+   * TTL 255 per RFC 6762 §11 */
+  self->multicast = ps_emulator_net_join_group (self->address, MULTICAST_GROUP, MDNS_PORT,
+                                                interface, self->socket, 255, error);
   if (self->multicast == NULL)
     return FALSE;
-  g_socket_set_blocking (self->multicast, FALSE);
 
-  /* Bound to the group, this socket hears only the group; answers leave
-   * from the unicast socket, so that they come from --bind:5353. */
-  bind_address = g_inet_socket_address_new (group, MDNS_PORT);
-  if (!g_socket_bind (self->multicast, bind_address, TRUE, error) ||
-      !g_socket_join_multicast_group (self->multicast, group, FALSE, interface, error))
-    return FALSE;
-  g_socket_set_multicast_ttl (self->socket, 255);    /* RFC 6762 §11 */
-  if (setsockopt (g_socket_get_fd (self->socket), IPPROTO_IP, IP_MULTICAST_IF,
-                  &mreq, sizeof mreq) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "Could not send multicast on '%s': %s", interface, g_strerror (errno));
-      return FALSE;
-    }
-
-  self->group = g_object_ref (bind_address);
+  self->group = g_inet_socket_address_new (group, MDNS_PORT);
   self->multicast_source = watch (self, self->multicast);
 
   return TRUE;

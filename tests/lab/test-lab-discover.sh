@@ -19,10 +19,12 @@ tmp=$(mktemp -d)
 trap 'lab_cleanup; rm -rf "$tmp"' EXIT INT TERM
 
 lab_emulator cam1 "$tmp/cam1" --bind 10.99.1.11 --name "Cam One" --mac 02:00:00:00:01:01 \
-  --wsd-multicast eth0 --wsd-max-delay-ms 100 --fps 5 --width 320 --height 240 \
+  --wsd-multicast eth0 --wsd-max-delay-ms 100 --mdns-multicast eth0 --ssdp-multicast eth0 \
+  --fps 5 --width 320 --height 240 \
   --sub-width 160 --sub-height 120
 lab_emulator cam2 "$tmp/cam2" --bind 10.99.1.12 --name "Cam Two" --mac 02:00:00:00:01:02 \
-  --wsd-multicast eth0 --wsd-max-delay-ms 100 --pppp-uid "ABCD-000222-EFGHI" --fps 5 \
+  --wsd-multicast eth0 --wsd-max-delay-ms 100 --pppp-uid "ABCD-000222-EFGHI" --p2p-any-address \
+  --fps 5 \
   --width 320 --height 240 --sub-width 160 --sub-height 120
 lab_emulator remote "$tmp/remote" --bind 203.0.113.10 --name "Far Cam" \
   --mac 02:00:00:00:01:03 --wsd-max-delay-ms 0 --fps 5 --width 320 --height 240 \
@@ -43,6 +45,12 @@ checks = [
     ("addresses are the cameras' LAN addresses",
      by_name.get("Cam One", {}).get("addresses") == ["10.99.1.11"], by_name.get("Cam One")),
     ("the far camera is not on the LAN", "Far Cam" not in by_name, ""),
+    ("multicast mDNS and SSDP answered too, merged into one device",
+     {"onvif", "mdns", "ssdp"} <= set(by_name.get("Cam One", {}).get("protocols", [])),
+     by_name.get("Cam One", {}).get("protocols")),
+    ("the vendor-P2P camera is marked",
+     (by_name.get("Cam Two", {}).get("p2p") or {}).get("network") == "cs2",
+     by_name.get("Cam Two", {}).get("p2p")),
     ("a directed probe crosses the gateway",
      [d["name"] for d in remote] == ["Far Cam"], remote),
     ("its XAddr is at its own address",
