@@ -99,7 +99,8 @@ add_string (JsonBuilder *builder,
 }
 
 static JsonNode *
-build_report (GListModel *devices)
+build_report (GListModel *devices,
+              gint64      start_us)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -141,6 +142,10 @@ build_report (GListModel *devices)
         json_builder_add_null_value (builder);
 
       add_string (builder, "firmware", ps_device_get_firmware (device));
+      /* how long after the first probe it first answered */
+      json_builder_set_member_name (builder, "first_seen_ms");
+      json_builder_add_double_value (builder,
+                                     (ps_device_get_first_seen (device) - start_us) / 1000.0);
       json_builder_set_member_name (builder, "streams");
       json_builder_begin_array (builder);
       for (guint s = 0; s < ps_device_get_streams (device)->len; s++)
@@ -198,6 +203,7 @@ ps_cli_discover (int    argc,
   g_autofree char *interface = NULL;
   g_auto(GStrv) targets = NULL;
   double timeout = 3;
+  gint64 start_us;
   gboolean json = FALSE;
   guint sigint_id;
   const GOptionEntry entries[] = {
@@ -228,6 +234,7 @@ ps_cli_discover (int    argc,
     if (!ps_discovery_add_target (discovery, targets[i], &error))
       return ps_cli_fail ("%s", error->message);
 
+  start_us = g_get_real_time ();
   if (!ps_discovery_start (discovery, &error))
     return ps_cli_fail ("%s", error->message);
 
@@ -241,7 +248,7 @@ ps_cli_discover (int    argc,
 
   if (json)
     {
-      report = build_report (G_LIST_MODEL (registry));
+      report = build_report (G_LIST_MODEL (registry), start_us);
       ps_cli_print_json (report);
     }
   else

@@ -32,6 +32,7 @@ struct _PsDevice
   GPtrArray *streams;      /* PsDeviceStream */
   gboolean   name_guessed; /* from a model, UID or address: a real name wins */
   gint64     last_seen;
+  gint64     first_seen;
   gboolean   online;
 };
 
@@ -425,6 +426,8 @@ ps_device_merge_sighting (PsDevice         *self,
 
   self->protocols |= 1u << sighting->protocol;
   self->last_seen = MAX (self->last_seen, now_us);
+  if (self->first_seen == 0 || now_us < self->first_seen)
+    self->first_seen = now_us;
 
   online = !sighting->bye;
   ps_device_set_online (self, online);
@@ -530,6 +533,13 @@ ps_device_get_last_seen (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), 0);
   return self->last_seen;
+}
+
+gint64
+ps_device_get_first_seen (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), 0);
+  return self->first_seen;
 }
 
 gboolean

@@ -71,6 +71,8 @@ GPtrArray  *ps_device_get_streams      (PsDevice   *self);
 gboolean    ps_device_has_protocol     (PsDevice   *self,
                                         PsProtocol  protocol);
 gint64      ps_device_get_last_seen    (PsDevice   *self);
+/* when the first sighting came (g_get_real_time () µs), 0 if never */
+gint64      ps_device_get_first_seen   (PsDevice   *self);
 gboolean    ps_device_get_online       (PsDevice   *self);
 void        ps_device_set_online       (PsDevice   *self,
                                         gboolean    online);

@@ -652,6 +652,10 @@ ps_discovery_start (PsDiscovery  *self,
   if (socket == NULL || !g_socket_bind (socket, local, FALSE, error))
     return FALSE;
   g_socket_set_blocking (socket, FALSE);
+  /* answers come all at once (dozens of cameras, several protocols each):
+   * room for them, rather than losing some to a full receive buffer */
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 2 * 1024 * 1024, NULL))
+    g_debug ("could not enlarge the receive buffer");
   if (self->lan)
     {
       g_socket_set_broadcast (socket, TRUE);

@@ -22,10 +22,14 @@ lab_exec () {
 }
 
 lab_cleanup () {
-  for pid in $LAB_PIDS; do
-    kill "$pid" 2>/dev/null || true
+  # every process still in one of our namespaces was started by this test
+  for ns in cam1 cam2 viewer remote gw; do
+    for pid in $(ip netns pids "$(lab_ns "$ns")" 2>/dev/null); do
+      kill "$pid" 2>/dev/null || true
+    done
   done
   for pid in $LAB_PIDS; do
+    kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
   for ns in cam1 cam2 viewer remote gw; do
@@ -84,7 +88,8 @@ lab_up () {
 # ready line (written to OUTFILE).
 lab_emulator () {
   ns=$1 out=$2; shift 2
-  lab_exec "$ns" "$PS_EMULATOR" "$@" >"$out" 2>/dev/null &
+  # ip execs the emulator: $! is the emulator itself
+  ip netns exec "$(lab_ns "$ns")" "$PS_EMULATOR" "$@" >"$out" 2>/dev/null &
   LAB_PIDS="$LAB_PIDS $!"
   for _ in $(seq 1 100); do
     [ -s "$out" ] && return 0
