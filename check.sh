@@ -24,9 +24,45 @@ xvfb-run -a -s "-screen 0 1280x800x24" \
 status=$?
 set -e
 
-python3 - "$BUILD_DIR/meson-logs/testlog.json" <<'PY'
+# Every parser of network data has a libFuzzer target (tests/fuzz). The test
+# suite replays each corpus with mutations; where clang is present, each
+# target also runs under libFuzzer with AddressSanitizer for a few seconds.
+fuzz_passed=0
+fuzz_failed=0
+if command -v clang >/dev/null 2>&1 && [ -z "${SKIP_LIBFUZZER:-}" ]; then
+  FUZZ_DIR=${FUZZ_DIR:-_build-fuzz}
+  if [ ! -f "$FUZZ_DIR/build.ninja" ]; then
+    CC=clang meson setup "$FUZZ_DIR" -Dfuzzing=true -Demulator=disabled >/dev/null || true
+  fi
+  for target in tests/fuzz/fuzz-*.c; do
+    name=$(basename "$target" .c)
+    [ "$name" = fuzz-main ] && continue
+    if ! ninja -C "$FUZZ_DIR" "tests/fuzz/$name" >/dev/null; then
+      echo "libFuzzer $name: does not build"
+      fuzz_failed=$((fuzz_failed + 1))
+      status=1
+      continue
+    fi
+    work=$(mktemp -d)
+    if "$FUZZ_DIR/tests/fuzz/$name" -max_total_time="${FUZZ_SECONDS:-5}" -print_final_stats=0 \
+         "$work" "tests/fuzz/corpus/${name#fuzz-}" >"$work.log" 2>&1; then
+      echo "libFuzzer $name: ok"
+      fuzz_passed=$((fuzz_passed + 1))
+    else
+      echo "libFuzzer $name: FAILED"
+      tail -n 30 "$work.log"
+      fuzz_failed=$((fuzz_failed + 1))
+      status=1
+    fi
+    rm -rf "$work" "$work.log"
+  done
+fi
+
+python3 - "$BUILD_DIR/meson-logs/testlog.json" "$fuzz_passed" "$fuzz_failed" <<'PY'
 import json, sys
-passed = failed = skipped = 0
+passed = int(sys.argv[2])
+failed = int(sys.argv[3])
+skipped = 0
 try:
     with open(sys.argv[1]) as f:
         for line in f:
