@@ -54,6 +54,8 @@ struct _PsDiscovery
 
   GSocket          *socket;
   GSource          *source;
+  GSocket          *announcements;   /* LAN only: WS-Discovery Hello and Bye */
+  GSource          *announcements_source;
   GPtrArray        *message_ids;   /* our probes' WS-Addressing MessageIDs */
   guint             repeat_id;
   guint             repeats;
@@ -629,6 +631,36 @@ set_multicast_interface (GSocket     *socket,
 #endif
 }
 
+/* Cameras announce themselves (Hello) when they join the LAN and say Bye
+ * when they leave, to 239.255.255.250:3702: hear those between probes.
+ * Best effort: another WS-Discovery listener may hold the port. */
+static void
+listen_for_announcements (PsDiscovery *self)
+{
+  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (PS_WSD_MULTICAST_IPV4);
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (any, PS_WSD_PORT);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         &error);
+  if (socket == NULL ||
+      !g_socket_bind (socket, local, TRUE, &error) ||
+      !g_socket_join_multicast_group (socket, group, FALSE, self->interface, &error))
+    {
+      g_debug ("not listening for WS-Discovery announcements: %s", error->message);
+      return;
+    }
+  g_socket_set_blocking (socket, FALSE);
+
+  self->announcements = g_steal_pointer (&socket);
+  self->announcements_source = g_socket_create_source (self->announcements, G_IO_IN, NULL);
+  g_source_set_callback (self->announcements_source, G_SOURCE_FUNC (on_socket_readable), self,
+                         NULL);
+  g_source_attach (self->announcements_source, g_main_context_get_thread_default ());
+}
+
 gboolean
 ps_discovery_start (PsDiscovery  *self,
                     GError      **error)
@@ -675,6 +707,9 @@ ps_discovery_start (PsDiscovery  *self,
   g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
   g_source_attach (self->source, g_main_context_get_thread_default ());
 
+  if (self->lan)
+    listen_for_announcements (self);
+
   self->repeats = 0;
   send_round (self);
   self->repeat_id = g_timeout_add (g_random_int_range (50, 251), repeat_cb, self);
@@ -696,6 +731,14 @@ ps_discovery_stop (PsDiscovery *self)
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
   g_clear_object (&self->socket);
+  if (self->announcements_source != NULL)
+    {
+      g_source_destroy (self->announcements_source);
+      g_clear_pointer (&self->announcements_source, g_source_unref);
+    }
+  if (self->announcements != NULL)
+    g_socket_close (self->announcements, NULL);
+  g_clear_object (&self->announcements);
   g_clear_pointer (&self->buffer, g_free);
   if (self->ssdp_cancellable != NULL)
     g_cancellable_cancel (self->ssdp_cancellable);

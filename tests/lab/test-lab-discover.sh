@@ -31,12 +31,27 @@ lab_emulator remote "$tmp/remote" --bind 203.0.113.10 --name "Far Cam" \
   --sub-width 160 --sub-height 120
 
 lab_exec viewer "$PS_CLI" discover --interface eth0 --timeout 3 --json >"$tmp/lan.json"
+
+# Announcements: a camera that joins after the probes is heard by its Hello,
+# one that leaves by its Bye.
+lab_exec viewer "$PS_CLI" discover --interface eth0 --timeout 5 --json >"$tmp/hello.json" &
+discover_pid=$!
+sleep 2
+lab_exec cam1 ip addr add 10.99.1.13/24 dev eth0
+lab_emulator cam1 "$tmp/late" --bind 10.99.1.13 --name "Late Cam" --mac 02:00:00:00:01:04 \
+  --wsd-multicast eth0 --wsd-max-delay-ms 100 --fps 5 --width 320 --height 240 \
+  --sub-width 160 --sub-height 120
+late_pid=${LAB_PIDS##* }
+sleep 1
+kill "$late_pid"
+wait "$discover_pid"
 lab_exec viewer "$PS_CLI" discover --target 203.0.113.10 --timeout 2 --json >"$tmp/remote.json"
 
 python3 - "$tmp" <<'PY'
 import json, os, sys
 tmp = sys.argv[1]
 lan = json.load(open(os.path.join(tmp, "lan.json")))
+hello = {d["name"]: d for d in json.load(open(os.path.join(tmp, "hello.json")))}
 remote = json.load(open(os.path.join(tmp, "remote.json")))
 by_name = {d["name"]: d for d in lan}
 checks = [
@@ -51,6 +66,10 @@ checks = [
     ("the vendor-P2P camera is marked",
      (by_name.get("Cam Two", {}).get("p2p") or {}).get("network") == "cs2",
      by_name.get("Cam Two", {}).get("p2p")),
+    ("a camera that joins later is heard by its Hello", "Late Cam" in hello, sorted(hello)),
+    ("its Bye takes it offline", hello.get("Late Cam", {}).get("online") is False,
+     hello.get("Late Cam")),
+    ("the others stay online", hello.get("Cam One", {}).get("online") is True, hello.get("Cam One")),
     ("a directed probe crosses the gateway",
      [d["name"] for d in remote] == ["Far Cam"], remote),
     ("its XAddr is at its own address",
