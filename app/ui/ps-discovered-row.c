@@ -18,6 +18,7 @@ struct _PsDiscoveredRow
   PsDevice     *device;
   GtkWidget    *badges;
   GtkWidget    *add_button;
+  GtkWidget    *added_label;
 };
 
 G_DEFINE_FINAL_TYPE (PsDiscoveredRow, ps_discovered_row, ADW_TYPE_ACTION_ROW)
@@ -146,6 +147,21 @@ ps_discovered_row_init (PsDiscoveredRow *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->add_button);
   g_signal_connect_object (self->add_button, "clicked",
                            G_CALLBACK (on_add_clicked_cb), self, G_CONNECT_SWAPPED);
+
+  self->added_label = gtk_label_new (_("Added"));
+  gtk_widget_add_css_class (self->added_label, "dim-label");
+  gtk_widget_set_visible (self->added_label, FALSE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->added_label);
+}
+
+void
+ps_discovered_row_set_added (PsDiscoveredRow *self,
+                             gboolean         added)
+{
+  g_return_if_fail (PS_IS_DISCOVERED_ROW (self));
+
+  gtk_widget_set_visible (self->add_button, !added);
+  gtk_widget_set_visible (self->added_label, added);
 }
 
 GtkWidget *

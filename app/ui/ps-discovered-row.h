@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PsDiscoveredRow, ps_discovered_row, PS, DISCOVERED_ROW, AdwActionRow)
 
 GtkWidget *ps_discovered_row_new        (PsDevice        *device);
+/* The camera is already in Peerscope: say so instead of offering Add. */
+void       ps_discovered_row_set_added  (PsDiscoveredRow *self,
+                                         gboolean         added);
 PsDevice  *ps_discovered_row_get_device (PsDiscoveredRow *self);
 
 G_END_DECLS

@@ -22,6 +22,7 @@ struct _PsDiscoveryPage
   AdwBin            parent_instance;
 
   char            **targets;
+  char            **known_hosts;
   PsDeviceRegistry *registry;
   PsDiscovery      *discovery;
   GCancellable     *cancellable;
@@ -54,7 +55,13 @@ static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
+  PsDiscoveryPage *self = user_data;
   GtkWidget *row = ps_discovered_row_new (PS_DEVICE (item));
+  const char * const *addresses = ps_device_get_addresses (PS_DEVICE (item));
+
+  for (guint i = 0; addresses[i] != NULL && self->known_hosts != NULL; i++)
+    if (g_strv_contains ((const char * const *) self->known_hosts, addresses[i]))
+      ps_discovered_row_set_added (PS_DISCOVERED_ROW (row), TRUE);
 
   g_signal_connect_object (row, "add", G_CALLBACK (on_row_add_cb), user_data,
                            G_CONNECT_SWAPPED);
@@ -144,6 +151,7 @@ ps_discovery_page_finalize (GObject *object)
   PsDiscoveryPage *self = (PsDiscoveryPage *) object;
 
   g_strfreev (self->targets);
+  g_strfreev (self->known_hosts);
 
   G_OBJECT_CLASS (ps_discovery_page_parent_class)->finalize (object);
 }
@@ -189,6 +197,16 @@ ps_discovery_page_set_targets (PsDiscoveryPage    *self,
 
   g_strfreev (self->targets);
   self->targets = g_strdupv ((char **) targets);
+}
+
+void
+ps_discovery_page_set_known_hosts (PsDiscoveryPage    *self,
+                                   const char * const *hosts)
+{
+  g_return_if_fail (PS_IS_DISCOVERY_PAGE (self));
+
+  g_strfreev (self->known_hosts);
+  self->known_hosts = g_strdupv ((char **) hosts);
 }
 
 void

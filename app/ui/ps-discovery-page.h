@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE (PsDiscoveryPage, ps_discovery_page, PS, DISCOVERY_PAGE, Ad
 /* Probes these addresses only; NULL probes the LAN (multicast and broadcast). */
 void        ps_discovery_page_set_targets (PsDiscoveryPage    *self,
                                            const char * const *targets);
+/* Hosts of the cameras already added: their rows say "Added". */
+void        ps_discovery_page_set_known_hosts (PsDiscoveryPage *self,
+                                           const char * const *hosts);
 void        ps_discovery_page_scan        (PsDiscoveryPage    *self);
 gboolean    ps_discovery_page_is_scanning (PsDiscoveryPage    *self);
 GListModel *ps_discovery_page_get_devices (PsDiscoveryPage    *self);

@@ -247,6 +247,19 @@ find_cameras_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   PsWindow *self = PS_WINDOW (widget);
+  g_autoptr(GList) tiles = list_tiles (self);
+  g_autoptr(GStrvBuilder) hosts = g_strv_builder_new ();
+  g_auto(GStrv) known = NULL;
+
+  for (GList *l = tiles; l != NULL; l = l->next)
+    {
+      g_autofree char *host = ps_device_dup_host (ps_camera_tile_get_device (l->data));
+
+      if (host != NULL)
+        g_strv_builder_add (hosts, host);
+    }
+  known = g_strv_builder_end (hosts);
+  ps_discovery_page_set_known_hosts (self->discovery_page, (const char * const *) known);
 
   adw_leaflet_set_visible_child_name (self->leaflet, "discover");
   ps_discovery_page_scan (self->discovery_page);
