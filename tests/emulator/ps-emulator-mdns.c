@@ -65,7 +65,6 @@ struct _PsEmulatorMdns
   GSocket        *multicast;       /* only with an interface */
   GSource        *multicast_source;
   GSocketAddress *group;
-  guint8         *buffer;
 };
 
 /* The writer -------------------------------------------------------------- */
@@ -311,44 +310,21 @@ handle_datagram (PsEmulatorMdns *self,
     g_message ("mDNS: could not send: %s", error->message);
 }
 
-static gboolean
-on_socket_readable_cb (GSocket      *socket,
-                       GIOCondition  condition,
-                       gpointer      user_data)
+static void
+on_datagram (gpointer        user_data,
+             GSocket        *socket,
+             const guint8   *data,
+             gsize           len,
+             GSocketAddress *from)
 {
-  PsEmulatorMdns *self = user_data;
-
-  for (guint i = 0; i < 16; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSocketAddress) from = NULL;
-      gssize n;
-
-      n = g_socket_receive_from (socket, &from, (char *) self->buffer, MAX_DATAGRAM, NULL,
-                                 &error);
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("mDNS: receive: %s", error->message);
-          break;
-        }
-      if (n > 0 && G_IS_INET_SOCKET_ADDRESS (from))
-        handle_datagram (self, socket, self->buffer, (gsize) n, from);
-    }
-
-  return G_SOURCE_CONTINUE;
+  handle_datagram (user_data, socket, data, len, from);
 }
 
 static GSource *
 watch (PsEmulatorMdns *self,
        GSocket        *socket)
 {
-  GSource *source = g_socket_create_source (socket, G_IO_IN, NULL);
-
-  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_readable_cb), self, NULL);
-  g_source_attach (source, NULL);
-
-  return source;
+  return ps_emulator_net_watch (socket, MAX_DATAGRAM, "mDNS", on_datagram, self);
 }
 
 /* Setup ------------------------------------------------------------------- */
@@ -441,7 +417,6 @@ ps_emulator_mdns_new (const PsEmulatorMdnsDevice  *device,
   self->address = g_inet_address_get_is_any (address) ? g_inet_address_new_loopback (family)
                                                       : g_object_ref (address);
   self->log = log;
-  self->buffer = g_malloc (MAX_DATAGRAM);
 
   self->socket = g_socket_new (family, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
   if (self->socket == NULL)
@@ -493,7 +468,6 @@ ps_emulator_mdns_free (PsEmulatorMdns *self)
   g_clear_object (&self->multicast);
   g_clear_object (&self->group);
   g_clear_object (&self->address);
-  g_free (self->buffer);
   g_free (self->instance);
   g_free (self->host);
   g_free (self->manufacturer);

@@ -114,3 +114,71 @@ ps_emulator_net_join_group (GInetAddress  *bind_address,
 
   return g_steal_pointer (&socket);
 }
+
+typedef struct
+{
+  PsEmulatorDatagramFunc  func;
+  gpointer                user_data;
+  const char             *what;
+  gsize                   max_size;
+  guint8                 *buffer;
+} Watch;
+
+static void
+watch_free (gpointer data)
+{
+  Watch *watch = data;
+
+  g_free (watch->buffer);
+  g_free (watch);
+}
+
+static gboolean
+on_readable_cb (GSocket      *socket,
+                GIOCondition  condition,
+                gpointer      user_data)
+{
+  Watch *watch = user_data;
+
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocketAddress) from = NULL;
+      gssize n;
+
+      n = g_socket_receive_from (socket, &from, (char *) watch->buffer, watch->max_size, NULL,
+                                 &error);
+      if (n < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_debug ("%s: receive: %s", watch->what, error->message);
+          break;
+        }
+      if (n > 0 && G_IS_INET_SOCKET_ADDRESS (from))
+        watch->func (watch->user_data, socket, watch->buffer, (gsize) n, from);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+GSource *
+ps_emulator_net_watch (GSocket                *socket,
+                       gsize                   max_size,
+                       const char             *what,
+                       PsEmulatorDatagramFunc  func,
+                       gpointer                user_data)
+{
+  GSource *source = g_socket_create_source (socket, G_IO_IN, NULL);
+  Watch *watch = g_new0 (Watch, 1);
+
+  watch->func = func;
+  watch->user_data = user_data;
+  watch->what = what;
+  watch->max_size = max_size;
+  watch->buffer = g_malloc (max_size);
+
+  g_source_set_callback (source, G_SOURCE_FUNC (on_readable_cb), watch, watch_free);
+  g_source_attach (source, NULL);
+
+  return source;
+}

@@ -32,4 +32,20 @@ GSocket      *ps_emulator_net_join_group    (GInetAddress   *bind_address,
                                              guint           ttl,
                                              GError        **error);
 
+/* Called for each datagram a watched socket receives. */
+typedef void (*PsEmulatorDatagramFunc) (gpointer        user_data,
+                                        GSocket        *socket,
+                                        const guint8   *data,
+                                        gsize           len,
+                                        GSocketAddress *from);
+
+/* Reads every datagram (up to max_size bytes each) that arrives on socket,
+ * on the main context, and hands it to func. what names the protocol in
+ * debug messages. Destroy the returned source to stop. */
+GSource      *ps_emulator_net_watch         (GSocket               *socket,
+                                             gsize                  max_size,
+                                             const char            *what,
+                                             PsEmulatorDatagramFunc func,
+                                             gpointer               user_data);
+
 G_END_DECLS

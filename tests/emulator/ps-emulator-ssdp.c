@@ -39,7 +39,6 @@ struct _PsEmulatorSsdp
   GSocket        *multicast;       /* only with an interface */
   GSource        *multicast_source;
   GSocketAddress *group;
-  guint8         *buffer;
 };
 
 /* The same name-based UUID as ps-emulator-wsd.c's endpoint. */
@@ -192,44 +191,21 @@ handle_datagram (PsEmulatorSsdp *self,
   send_to (self, from, reply);
 }
 
-static gboolean
-on_socket_readable_cb (GSocket      *socket,
-                       GIOCondition  condition,
-                       gpointer      user_data)
+static void
+on_datagram (gpointer        user_data,
+             GSocket        *socket,
+             const guint8   *data,
+             gsize           len,
+             GSocketAddress *from)
 {
-  PsEmulatorSsdp *self = user_data;
-
-  for (guint i = 0; i < 16; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSocketAddress) from = NULL;
-      gssize n;
-
-      n = g_socket_receive_from (socket, &from, (char *) self->buffer, MAX_DATAGRAM, NULL,
-                                 &error);
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("SSDP: receive: %s", error->message);
-          break;
-        }
-      if (n > 0 && from != NULL)
-        handle_datagram (self, (const char *) self->buffer, (gsize) n, from);
-    }
-
-  return G_SOURCE_CONTINUE;
+  handle_datagram (user_data, (const char *) data, len, from);
 }
 
 static GSource *
 watch (PsEmulatorSsdp *self,
        GSocket        *socket)
 {
-  GSource *source = g_socket_create_source (socket, G_IO_IN, NULL);
-
-  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_readable_cb), self, NULL);
-  g_source_attach (source, NULL);
-
-  return source;
+  return ps_emulator_net_watch (socket, MAX_DATAGRAM, "SSDP", on_datagram, self);
 }
 
 static gboolean
@@ -286,7 +262,6 @@ ps_emulator_ssdp_new (const PsEmulatorSsdpDevice  *device,
   self->udn = ps_emulator_ssdp_udn_from_mac (device->mac);
   self->location = g_strdup (device->location);
   self->log = log;
-  self->buffer = g_malloc (MAX_DATAGRAM);
 
   self->socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
                                G_SOCKET_PROTOCOL_UDP, error);
@@ -342,7 +317,6 @@ ps_emulator_ssdp_free (PsEmulatorSsdp *self)
   g_clear_object (&self->multicast);
   g_clear_object (&self->group);
   g_clear_object (&self->local);
-  g_free (self->buffer);
   g_free (self->location);
   g_free (self->udn);
   g_free (self);

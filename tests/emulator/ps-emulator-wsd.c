@@ -52,7 +52,6 @@ struct _PsEmulatorWsd
   GHashTable     *seen;            /* MessageIDs answered */
   GQueue          seen_order;
   GPtrArray      *pending;         /* Reply */
-  guint8         *buffer;
 };
 
 typedef struct
@@ -346,44 +345,21 @@ handle_datagram (PsEmulatorWsd  *self,
   g_ptr_array_add (self->pending, reply);
 }
 
-static gboolean
-on_socket_readable_cb (GSocket      *socket,
-                       GIOCondition  condition,
-                       gpointer      user_data)
+static void
+on_datagram (gpointer        user_data,
+             GSocket        *socket,
+             const guint8   *data,
+             gsize           len,
+             GSocketAddress *from)
 {
-  PsEmulatorWsd *self = user_data;
-
-  for (guint i = 0; i < 16; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GSocketAddress) from = NULL;
-      gssize n;
-
-      n = g_socket_receive_from (socket, &from, (char *) self->buffer, MAX_DATAGRAM, NULL,
-                                 &error);
-      if (n < 0)
-        {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("WS-Discovery: receive: %s", error->message);
-          break;
-        }
-      if (n > 0 && from != NULL)
-        handle_datagram (self, socket, (const char *) self->buffer, (gsize) n, from);
-    }
-
-  return G_SOURCE_CONTINUE;
+  handle_datagram (user_data, socket, (const char *) data, len, from);
 }
 
 static GSource *
 watch (PsEmulatorWsd *self,
        GSocket       *socket)
 {
-  GSource *source = g_socket_create_source (socket, G_IO_IN, NULL);
-
-  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_readable_cb), self, NULL);
-  g_source_attach (source, NULL);
-
-  return source;
+  return ps_emulator_net_watch (socket, MAX_DATAGRAM, "WS-Discovery", on_datagram, self);
 }
 
 static gboolean
@@ -432,7 +408,6 @@ ps_emulator_wsd_new (const PsEmulatorWsdDevice  *device,
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->seen_order);
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) reply_free);
-  self->buffer = g_malloc (MAX_DATAGRAM);
 
   self->socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
                                G_SOCKET_PROTOCOL_UDP, error);
@@ -502,7 +477,6 @@ ps_emulator_wsd_free (PsEmulatorWsd *self)
   g_clear_object (&self->group);
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_queue_clear (&self->seen_order);
-  g_free (self->buffer);
   g_strfreev (self->scopes);
   g_free (self->xaddr);
   g_free (self->endpoint);
