@@ -114,6 +114,8 @@ def main():
         check("SSDP merged into the same device, friendlyName kept as the name",
               "ssdp" in porch.get("protocols", []) and porch.get("name") == "Porch 1/2"
               and porch.get("manufacturer"), porch)
+        check("arrived on the loopback interface, at our loopback address",
+              porch.get("interface") == "lo" and porch.get("local_address") == "127.0.0.1", porch)
         check("vendor P2P marker with the UID",
               porch.get("p2p") == {"network": "cs2", "uid": "ABCD-123456-EFGHI"}, porch.get("p2p"))
         streams = porch.get("streams") or []

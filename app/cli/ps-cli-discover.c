@@ -142,6 +142,8 @@ build_report (GListModel *devices,
         json_builder_add_null_value (builder);
 
       add_string (builder, "firmware", ps_device_get_firmware (device));
+      add_string (builder, "interface", ps_device_get_interface (device));
+      add_string (builder, "local_address", ps_device_get_local_address (device));
       json_builder_set_member_name (builder, "online");
       json_builder_add_boolean_value (builder, ps_device_get_online (device));
       /* how long after the first probe it first answered */

@@ -33,6 +33,8 @@ struct _PsDevice
   gboolean   name_guessed; /* from a model, UID or address: a real name wins */
   gint64     last_seen;
   gint64     first_seen;
+  char      *interface;
+  char      *local_address;
   gboolean   online;
 };
 
@@ -101,6 +103,8 @@ ps_device_finalize (GObject *object)
   g_ptr_array_unref (self->xaddrs);
   g_free (self->firmware);
   g_ptr_array_unref (self->streams);
+  g_free (self->interface);
+  g_free (self->local_address);
 
   G_OBJECT_CLASS (ps_device_parent_class)->finalize (object);
 }
@@ -426,6 +430,10 @@ ps_device_merge_sighting (PsDevice         *self,
 
   self->protocols |= 1u << sighting->protocol;
   self->last_seen = MAX (self->last_seen, now_us);
+  if (sighting->interface != NULL)
+    ps_set_str (&self->interface, sighting->interface);
+  if (sighting->local_address != NULL)
+    ps_set_str (&self->local_address, sighting->local_address);
   if (self->first_seen == 0 || now_us < self->first_seen)
     self->first_seen = now_us;
 
@@ -533,6 +541,20 @@ ps_device_get_last_seen (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), 0);
   return self->last_seen;
+}
+
+const char *
+ps_device_get_interface (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->interface;
+}
+
+const char *
+ps_device_get_local_address (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->local_address;
 }
 
 gint64

@@ -73,6 +73,9 @@ gboolean    ps_device_has_protocol     (PsDevice   *self,
 gint64      ps_device_get_last_seen    (PsDevice   *self);
 /* when the first sighting came (g_get_real_time () µs), 0 if never */
 gint64      ps_device_get_first_seen   (PsDevice   *self);
+/* the interface, and our address, its latest answer arrived on */
+const char *ps_device_get_interface    (PsDevice   *self);
+const char *ps_device_get_local_address (PsDevice  *self);
 gboolean    ps_device_get_online       (PsDevice   *self);
 void        ps_device_set_online       (PsDevice   *self,
                                         gboolean    online);

@@ -24,6 +24,8 @@
 #include <glib.h>
 #include <string.h>
 #ifdef G_OS_UNIX
+#include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -55,6 +57,8 @@ struct _PsDiscovery
   GSocket          *socket;
   GSource          *source;
   GSocket          *announcements;   /* LAN only: WS-Discovery Hello and Bye */
+  char              rx_interface[64]; /* where the datagram being handled came in */
+  char              rx_local[64];
   GSource          *announcements_source;
   GPtrArray        *message_ids;   /* our probes' WS-Addressing MessageIDs */
   guint             repeat_id;
@@ -236,7 +240,10 @@ take_sighting (PsDiscovery  *self,
   sighting->address = g_inet_address_to_string (from);
   sighting->port = port;
   g_free (sighting->interface);
-  sighting->interface = g_strdup (self->interface);
+  sighting->interface = g_strdup (self->rx_interface[0] != '\0' ? self->rx_interface
+                                                                 : self->interface);
+  g_free (sighting->local_address);
+  sighting->local_address = self->rx_local[0] != '\0' ? g_strdup (self->rx_local) : NULL;
 
   self->n_sightings++;
   device = ps_device_registry_add (self->registry, sighting, g_get_real_time ());
@@ -441,6 +448,72 @@ handle_datagram (PsDiscovery  *self,
     }
 }
 
+/* Like g_socket_receive_from(), and where the system tells (IP_PKTINFO),
+ * notes the interface and the local address the datagram arrived on. */
+static gssize
+receive (PsDiscovery     *self,
+         GSocket         *socket,
+         GSocketAddress **from,
+         GError         **error)
+{
+#if defined(G_OS_UNIX) && defined(IP_PKTINFO)
+  struct sockaddr_in peer;
+  struct iovec iov = { self->buffer, MAX_DATAGRAM };
+  union {
+    struct cmsghdr align;
+    char           space[CMSG_SPACE (sizeof (struct in_pktinfo))];
+  } control;
+  struct msghdr msg = { 0 };
+  gssize len;
+
+  self->rx_interface[0] = '\0';
+  self->rx_local[0] = '\0';
+
+  msg.msg_name = &peer;
+  msg.msg_namelen = sizeof peer;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.space;
+  msg.msg_controllen = sizeof control.space;
+
+  len = recvmsg (g_socket_get_fd (socket), &msg, MSG_DONTWAIT);
+  if (len < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
+      return -1;
+    }
+
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+        c->cmsg_len >= CMSG_LEN (sizeof (struct in_pktinfo)))
+      {
+        struct in_pktinfo info;
+
+        memcpy (&info, CMSG_DATA (c), sizeof info);
+        if (if_indextoname ((unsigned) info.ipi_ifindex, self->rx_interface) == NULL)
+          self->rx_interface[0] = '\0';
+        if (inet_ntop (AF_INET, &info.ipi_addr, self->rx_local, sizeof self->rx_local) == NULL)
+          self->rx_local[0] = '\0';
+      }
+
+  *from = g_socket_address_new_from_native (&peer, msg.msg_namelen);
+  return len;
+#else
+  return g_socket_receive_from (socket, from, (char *) self->buffer, MAX_DATAGRAM, NULL, error);
+#endif
+}
+
+static void
+enable_pktinfo (GSocket *socket)
+{
+#if defined(G_OS_UNIX) && defined(IP_PKTINFO)
+  if (!g_socket_set_option (socket, IPPROTO_IP, IP_PKTINFO, 1, NULL))
+    g_debug ("IP_PKTINFO is not available");
+#endif
+}
+
 static gboolean
 on_socket_readable (GSocket      *socket,
                     GIOCondition  condition,
@@ -454,8 +527,7 @@ on_socket_readable (GSocket      *socket,
       g_autoptr(GError) error = NULL;
       gssize len;
 
-      len = g_socket_receive_from (socket, &from, (char *) self->buffer, MAX_DATAGRAM, NULL,
-                                   &error);
+      len = receive (self, socket, &from, &error);
       if (len < 0)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -653,6 +725,7 @@ listen_for_announcements (PsDiscovery *self)
       return;
     }
   g_socket_set_blocking (socket, FALSE);
+  enable_pktinfo (socket);
 
   self->announcements = g_steal_pointer (&socket);
   self->announcements_source = g_socket_create_source (self->announcements, G_IO_IN, NULL);
@@ -684,6 +757,7 @@ ps_discovery_start (PsDiscovery  *self,
   if (socket == NULL || !g_socket_bind (socket, local, FALSE, error))
     return FALSE;
   g_socket_set_blocking (socket, FALSE);
+  enable_pktinfo (socket);
   /* answers come all at once (dozens of cameras, several protocols each):
    * room for them, rather than losing some to a full receive buffer */
   if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 2 * 1024 * 1024, NULL))

@@ -57,6 +57,9 @@ by_name = {d["name"]: d for d in lan}
 checks = [
     ("multicast discovery finds both LAN cameras",
      sorted(by_name) == ["Cam One", "Cam Two"], sorted(by_name)),
+    ("answers arrived on the viewer's LAN interface and address",
+     by_name.get("Cam One", {}).get("interface") == "eth0"
+     and by_name.get("Cam One", {}).get("local_address") == "10.99.1.100", by_name.get("Cam One")),
     ("addresses are the cameras' LAN addresses",
      by_name.get("Cam One", {}).get("addresses") == ["10.99.1.11"], by_name.get("Cam One")),
     ("the far camera is not on the LAN", "Far Cam" not in by_name, ""),
