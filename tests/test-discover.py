@@ -145,6 +145,16 @@ def main():
               and garage.get("mac") == "02:00:00:00:00:ab"
               and garage.get("addresses") == [m_addr], doc)
 
+        # IPv6: a directed probe to ::1
+        v6, v6_ready = start("::1", "--name", "Six")
+        emulators.append(v6)
+        rc, doc, err = discover("--target", "::1")
+        six = (doc or [{}])[0]
+        check("IPv6: found at ::1 over ONVIF, with its streams",
+              rc == 0 and six.get("addresses") == ["::1"] and "onvif" in six.get("protocols", [])
+              and (six.get("onvif") or {}).get("xaddrs") == [v6_ready["onvif"]]
+              and len(six.get("streams", [])) == 2, six)
+
         rc, doc, err = discover("--target", none_addr)
         check("nobody there: an empty list", rc == 0 and doc == [], err.strip())
 

@@ -57,6 +57,8 @@ struct _PsDiscovery
   GSocket          *socket;
   GSource          *source;
   GSocket          *announcements;   /* LAN only: WS-Discovery Hello and Bye */
+  GSocket          *socket6;         /* for IPv6 targets */
+  GSource          *source6;
   char              rx_interface[64]; /* where the datagram being handled came in */
   char              rx_local[64];
   GSource          *announcements_source;
@@ -152,11 +154,10 @@ ps_discovery_add_target (PsDiscovery  *self,
   g_return_val_if_fail (address != NULL, FALSE);
 
   inet = g_inet_address_new_from_string (address);
-  if (inet == NULL || g_inet_address_get_family (inet) != G_SOCKET_FAMILY_IPV4)
+  if (inet == NULL)
     {
-      g_clear_object (&inet);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "“%s” is not an IPv4 address", address);
+                   "“%s” is not an IP address", address);
       return FALSE;
     }
   if (self->targets->len >= MAX_TARGETS)
@@ -458,6 +459,15 @@ receive (PsDiscovery     *self,
 {
 #if defined(G_OS_UNIX) && defined(IP_PKTINFO)
   struct sockaddr_in peer;
+
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_IPV4)
+    {
+      self->rx_interface[0] = '\0';
+      self->rx_local[0] = '\0';
+      return g_socket_receive_from (socket, from, (char *) self->buffer, MAX_DATAGRAM, NULL,
+                                    error);
+    }
+
   struct iovec iov = { self->buffer, MAX_DATAGRAM };
   union {
     struct cmsghdr align;
@@ -558,7 +568,12 @@ send_to (PsDiscovery   *self,
 
   g_assert (port != 32100);   /* the vendor servers' port: never */
 
-  if (g_socket_send_to (self->socket, to, (const char *) data, len, NULL, &error) < 0)
+  GSocket *socket = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? self->socket6
+                                                                                 : self->socket;
+
+  if (socket == NULL)
+    return;
+  if (g_socket_send_to (socket, to, (const char *) data, len, NULL, &error) < 0)
     {
       g_autofree char *text = g_inet_address_to_string (address);
 
@@ -612,6 +627,10 @@ send_probes (PsDiscovery  *self,
   send_to (self, address, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
   send_mdns_query (self, address);
   send_ssdp_searches (self, address);
+
+  /* CS2 PPPP is an IPv4 protocol */
+  if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV4)
+    return;
 
   /* plaintext first, then under each vendor key; both message types */
   for (int k = -1; k < 0 || ps_pppp_known_keys[k] != NULL; k++)
@@ -703,6 +722,37 @@ set_multicast_interface (GSocket     *socket,
 #endif
 }
 
+/* IPv6 targets get their own socket; without IPv6 they are skipped. */
+static void
+open_ipv6 (PsDiscovery *self)
+{
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (any, 0);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean wanted = FALSE;
+
+  for (guint i = 0; i < self->targets->len; i++)
+    if (g_inet_address_get_family (g_ptr_array_index (self->targets, i)) == G_SOCKET_FAMILY_IPV6)
+      wanted = TRUE;
+  if (!wanted)
+    return;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         &error);
+  if (socket == NULL || !g_socket_bind (socket, local, FALSE, &error))
+    {
+      g_debug ("no IPv6: %s", error->message);
+      return;
+    }
+  g_socket_set_blocking (socket, FALSE);
+
+  self->socket6 = g_steal_pointer (&socket);
+  self->source6 = g_socket_create_source (self->socket6, G_IO_IN, NULL);
+  g_source_set_callback (self->source6, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_attach (self->source6, g_main_context_get_thread_default ());
+}
+
 /* Cameras announce themselves (Hello) when they join the LAN and say Bye
  * when they leave, to 239.255.255.250:3702: hear those between probes.
  * Best effort: another WS-Discovery listener may hold the port. */
@@ -783,6 +833,7 @@ ps_discovery_start (PsDiscovery  *self,
 
   if (self->lan)
     listen_for_announcements (self);
+  open_ipv6 (self);
 
   self->repeats = 0;
   send_round (self);
@@ -805,6 +856,14 @@ ps_discovery_stop (PsDiscovery *self)
   if (self->socket != NULL)
     g_socket_close (self->socket, NULL);
   g_clear_object (&self->socket);
+  if (self->source6 != NULL)
+    {
+      g_source_destroy (self->source6);
+      g_clear_pointer (&self->source6, g_source_unref);
+    }
+  if (self->socket6 != NULL)
+    g_socket_close (self->socket6, NULL);
+  g_clear_object (&self->socket6);
   if (self->announcements_source != NULL)
     {
       g_source_destroy (self->announcements_source);
