@@ -193,16 +193,37 @@ ps_saved_cameras_load_known (PsStore   *store,
                          : g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+static void
+on_saved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_store_save_device_finish (PS_STORE (object), result, &error))
+    g_warning ("The camera could not be saved: %s", error->message);
+}
+
+static void
+on_removed_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_store_remove_device_finish (PS_STORE (object), result, &error))
+    g_warning ("The camera could not be removed: %s", error->message);
+}
+
+/* The store writes durably, so off the main loop. */
 void
 ps_saved_cameras_remember (PsStore   *store,
                            GSettings *settings,
                            GPtrArray *all,
                            PsDevice  *device)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (store != NULL && !ps_store_save_device (store, device, &error))
-    g_warning ("Could not save %s: %s", ps_device_get_name (device), error->message);
+  if (store != NULL)
+    ps_store_save_device_async (store, device, NULL, on_saved_cb, NULL);
   if (settings != NULL)
     ps_saved_cameras_save (settings, all);
 }
@@ -213,10 +234,8 @@ ps_saved_cameras_forget (PsStore   *store,
                          GPtrArray *all,
                          PsDevice  *device)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (store != NULL && !ps_store_remove_device (store, ps_device_get_id (device), &error))
-    g_warning ("Could not remove %s: %s", ps_device_get_name (device), error->message);
+  if (store != NULL)
+    ps_store_remove_device_async (store, ps_device_get_id (device), NULL, on_removed_cb, NULL);
   if (settings != NULL)
     ps_saved_cameras_save (settings, all);
 }

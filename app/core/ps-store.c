@@ -128,16 +128,57 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
-gboolean
-ps_store_save_device (PsStore   *self,
-                      PsDevice  *device,
-                      GError   **error)
+/* What is written of a device, taken on the caller's thread so that the
+ * write itself can run on another. */
+typedef struct
+{
+  char   *id;
+  char   *name;
+  char   *uri;
+  char   *sub_uri;
+  char   *username;
+  char   *mac;
+  char   *p2p_uid;
+  gint64  last_seen;
+} Row;
+
+static void
+row_free (Row *row)
+{
+  g_free (row->id);
+  g_free (row->name);
+  g_free (row->uri);
+  g_free (row->sub_uri);
+  g_free (row->username);
+  g_free (row->mac);
+  g_free (row->p2p_uid);
+  g_free (row);
+}
+
+static Row *
+row_new (PsDevice *device)
+{
+  Row *row = g_new0 (Row, 1);
+
+  row->id = g_strdup (ps_device_get_id (device));
+  row->name = g_strdup (ps_device_get_name (device));
+  row->uri = g_strdup (ps_device_get_uri (device));
+  row->sub_uri = g_strdup (ps_device_get_sub_uri (device));
+  row->username = g_strdup (ps_device_get_username (device));
+  row->mac = g_strdup (ps_device_get_mac (device));
+  row->p2p_uid = g_strdup (ps_device_get_p2p_uid (device));
+  row->last_seen = ps_device_get_last_seen (device);
+
+  return row;
+}
+
+static gboolean
+save_row (PsStore    *self,
+          const Row  *row,
+          GError    **error)
 {
   sqlite3_stmt *stmt = NULL;
   gboolean ok;
-
-  g_return_val_if_fail (PS_IS_STORE (self), FALSE);
-  g_return_val_if_fail (PS_IS_DEVICE (device), FALSE);
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO devices (id, position, name, uri, sub_uri, username, mac,"
@@ -152,19 +193,122 @@ ps_store_save_device (PsStore   *self,
                           -1, &stmt, NULL) != SQLITE_OK)
     return fail (self, error, "Cannot save the camera");
 
-  bind_text (stmt, 1, ps_device_get_id (device));
-  bind_text (stmt, 2, ps_device_get_name (device));
-  bind_text (stmt, 3, ps_device_get_uri (device));
-  bind_text (stmt, 4, ps_device_get_sub_uri (device));
-  bind_text (stmt, 5, ps_device_get_username (device));
-  bind_text (stmt, 6, ps_device_get_mac (device));
-  bind_text (stmt, 7, ps_device_get_p2p_uid (device));
-  sqlite3_bind_int64 (stmt, 8, ps_device_get_last_seen (device));
+  bind_text (stmt, 1, row->id);
+  bind_text (stmt, 2, row->name);
+  bind_text (stmt, 3, row->uri);
+  bind_text (stmt, 4, row->sub_uri);
+  bind_text (stmt, 5, row->username);
+  bind_text (stmt, 6, row->mac);
+  bind_text (stmt, 7, row->p2p_uid);
+  sqlite3_bind_int64 (stmt, 8, row->last_seen);
 
   ok = sqlite3_step (stmt) == SQLITE_DONE;
   sqlite3_finalize (stmt);
 
   return ok || fail (self, error, "Cannot save the camera");
+}
+
+gboolean
+ps_store_save_device (PsStore   *self,
+                      PsDevice  *device,
+                      GError   **error)
+{
+  Row *row;
+  gboolean ok;
+
+  g_return_val_if_fail (PS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (PS_IS_DEVICE (device), FALSE);
+
+  row = row_new (device);
+  ok = save_row (self, row, error);
+  row_free (row);
+
+  return ok;
+}
+
+/* SQLite is built serialized: one connection may be used from the worker. */
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (save_row (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ps_store_save_device_async (PsStore             *self,
+                            PsDevice            *device,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_STORE (self));
+  g_return_if_fail (PS_IS_DEVICE (device));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_store_save_device_async);
+  g_task_set_task_data (task, row_new (device), (GDestroyNotify) row_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+ps_store_save_device_finish (PsStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+remove_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (ps_store_remove_device (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ps_store_remove_device_async (PsStore             *self,
+                              const char          *id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_STORE (self));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_store_remove_device_async);
+  g_task_set_task_data (task, g_strdup (id), g_free);
+  g_task_run_in_thread (task, remove_thread);
+}
+
+gboolean
+ps_store_remove_device_finish (PsStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean

@@ -24,6 +24,23 @@ gboolean   ps_store_save_device   (PsStore     *self,
 gboolean   ps_store_remove_device (PsStore     *self,
                                    const char  *id,
                                    GError     **error);
+/* The same on a worker thread (every write waits for the disk), for the UI. */
+void       ps_store_save_device_async    (PsStore             *self,
+                                          PsDevice            *device,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean   ps_store_save_device_finish   (PsStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+void       ps_store_remove_device_async  (PsStore             *self,
+                                          const char          *id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean   ps_store_remove_device_finish (PsStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 /* PsDevice, in the order they were added. */
 GPtrArray *ps_store_load_devices  (PsStore     *self,
                                    GError     **error);

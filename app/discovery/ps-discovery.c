@@ -51,7 +51,6 @@ struct _PsDiscovery
   PsDeviceRegistry *registry;
   GPtrArray        *targets;       /* GInetAddress */
   gboolean          lan;
-  gboolean          lan_set;
   char             *interface;
 
   GSocket          *socket;
@@ -65,7 +64,6 @@ struct _PsDiscovery
   GPtrArray        *message_ids;   /* our probes' WS-Addressing MessageIDs */
   guint             repeat_id;
   guint             repeats;
-  guint             n_sightings;
   guint8           *buffer;
   SoupSession      *ssdp_session;
   GCancellable     *ssdp_cancellable;
@@ -169,20 +167,9 @@ ps_discovery_add_target (PsDiscovery  *self,
     }
 
   g_ptr_array_add (self->targets, inet);
-  if (!self->lan_set)
-    self->lan = FALSE;
+  self->lan = FALSE;
 
   return TRUE;
-}
-
-void
-ps_discovery_set_lan (PsDiscovery *self,
-                      gboolean     lan)
-{
-  g_return_if_fail (PS_IS_DISCOVERY (self));
-
-  self->lan = !!lan;
-  self->lan_set = TRUE;
 }
 
 void
@@ -193,13 +180,6 @@ ps_discovery_set_interface (PsDiscovery *self,
 
   g_free (self->interface);
   self->interface = g_strdup (interface);
-}
-
-guint
-ps_discovery_get_n_sightings (PsDiscovery *self)
-{
-  g_return_val_if_fail (PS_IS_DISCOVERY (self), 0);
-  return self->n_sightings;
 }
 
 /* Receiving ---------------------------------------------------------------- */
@@ -246,7 +226,6 @@ take_sighting (PsDiscovery  *self,
   g_free (sighting->local_address);
   sighting->local_address = self->rx_local[0] != '\0' ? g_strdup (self->rx_local) : NULL;
 
-  self->n_sightings++;
   device = ps_device_registry_add (self->registry, sighting, g_get_real_time ());
   if (device != NULL)
     g_signal_emit (self, signals[DEVICE_SEEN], 0, device);
@@ -391,6 +370,40 @@ handle_mdns (PsDiscovery  *self,
     take_sighting (self, g_ptr_array_index (sightings, i), from, port);
 }
 
+/* Returns FALSE when data is not WS-Discovery at all. */
+static gboolean
+handle_wsd (PsDiscovery  *self,
+            const guint8 *data,
+            gsize         len,
+            GInetAddress *from,
+            guint16       port)
+{
+  g_autoptr(GPtrArray) sightings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *relates_to = NULL;
+  PsWsdKind kind = PS_WSD_KIND_UNKNOWN;
+
+  sightings = ps_wsd_parse ((const char *) data, len, &kind, &relates_to, &error);
+  if (sightings == NULL)
+    {
+      g_autofree char *text = g_inet_address_to_string (from);
+
+      g_debug ("not WS-Discovery from %s: %s", text, error->message);
+      return FALSE;
+    }
+
+  /* ProbeMatches must answer one of our probes; Hello and Bye are news */
+  if (kind == PS_WSD_KIND_PROBE_MATCHES && !is_our_probe (self, relates_to))
+    return TRUE;
+
+  for (guint i = 0; i < sightings->len; i++)
+    take_sighting (self, g_ptr_array_index (sightings, i), from, port);
+
+  return TRUE;
+}
+
+/* The text protocols first, then CS2 PPPP, whose obfuscated datagrams look
+ * like noise (and may hold a '<' by chance: the XML parser says no first). */
 static void
 handle_datagram (PsDiscovery  *self,
                  const guint8 *data,
@@ -398,6 +411,8 @@ handle_datagram (PsDiscovery  *self,
                  GInetAddress *from,
                  guint16       port)
 {
+  g_autoptr(PsSighting) sighting = NULL;
+
   if (len == 0 || !is_probed (self, from))
     return;
 
@@ -407,46 +422,17 @@ handle_datagram (PsDiscovery  *self,
       return;
     }
 
-  if (data[0] == PS_PPPP_MAGIC || len <= PS_PPPP_MAX_DATAGRAM)
-    {
-      g_autoptr(PsSighting) sighting = NULL;
-
-      if (ps_pppp_try_all (data, len, &sighting, NULL))
-        {
-          take_sighting (self, sighting, from, port);
-          return;
-        }
-    }
-
   if (is_ssdp (data, len))
     {
       handle_ssdp (self, data, len, from, port);
       return;
     }
 
-  if (memchr (data, '<', MIN (len, 64)) != NULL)
-    {
-      g_autoptr(GPtrArray) sightings = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *relates_to = NULL;
-      PsWsdKind kind = PS_WSD_KIND_UNKNOWN;
+  if (memchr (data, '<', MIN (len, 64)) != NULL && handle_wsd (self, data, len, from, port))
+    return;
 
-      sightings = ps_wsd_parse ((const char *) data, len, &kind, &relates_to, &error);
-      if (sightings == NULL)
-        {
-          g_autofree char *text = g_inet_address_to_string (from);
-
-          g_debug ("ignoring a datagram from %s: %s", text, error->message);
-          return;
-        }
-
-      /* ProbeMatches must answer one of our probes; Hello and Bye are news */
-      if (kind == PS_WSD_KIND_PROBE_MATCHES && !is_our_probe (self, relates_to))
-        return;
-
-      for (guint i = 0; i < sightings->len; i++)
-        take_sighting (self, g_ptr_array_index (sightings, i), from, port);
-    }
+  if (ps_pppp_try_all (data, len, &sighting, NULL))
+    take_sighting (self, sighting, from, port);
 }
 
 /* Like g_socket_receive_from(), and where the system tells (IP_PKTINFO),

@@ -15,19 +15,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PsDiscovery, ps_discovery, PS, DISCOVERY, GObject)
 
 PsDiscovery *ps_discovery_new            (PsDeviceRegistry  *registry);
-/* Directed probes (unicast, across routers and NAT) to an IP address. */
+/* Directed probes (unicast, across routers and NAT) to an IP address. Without
+ * any target, discovery probes the LAN by multicast and broadcast. */
 gboolean     ps_discovery_add_target     (PsDiscovery       *self,
                                           const char        *address,
                                           GError           **error);
-/* Multicast and broadcast on the LAN; on by default unless targets are given. */
-void         ps_discovery_set_lan        (PsDiscovery       *self,
-                                          gboolean           lan);
 /* The interface to probe on, by name (multicast and broadcast only). */
 void         ps_discovery_set_interface  (PsDiscovery       *self,
                                           const char        *interface);
 gboolean     ps_discovery_start          (PsDiscovery       *self,
                                           GError           **error);
 void         ps_discovery_stop           (PsDiscovery       *self);
-guint        ps_discovery_get_n_sightings (PsDiscovery      *self);
 
 G_END_DECLS

@@ -17,25 +17,6 @@
 
 G_DEFINE_QUARK (ps-stream-error-quark, ps_stream_error)
 
-const char *
-ps_stream_error_to_string (PsStreamError code)
-{
-  switch (code)
-    {
-    case PS_STREAM_ERROR_INVALID_URI:  return "invalid-uri";
-    case PS_STREAM_ERROR_UNREACHABLE:  return "unreachable";
-    case PS_STREAM_ERROR_REFUSED:      return "refused";
-    case PS_STREAM_ERROR_AUTH:         return "auth";
-    case PS_STREAM_ERROR_NOT_FOUND:    return "not-found";
-    case PS_STREAM_ERROR_NO_VIDEO:     return "no-video";
-    case PS_STREAM_ERROR_TIMEOUT:      return "timeout";
-    case PS_STREAM_ERROR_PROTOCOL:     return "protocol";
-    case PS_STREAM_ERROR_DECODER:      return "decoder";
-    case PS_STREAM_ERROR_DISCONNECTED: return "disconnected";
-    default:                           return "unknown";
-    }
-}
-
 static gboolean
 contains (const char *haystack,
           const char *needle)

@@ -25,7 +25,6 @@ typedef enum {
 } PsStreamError;
 
 GQuark      ps_stream_error_quark    (void);
-const char *ps_stream_error_to_string (PsStreamError  code);
 /* Maps GIO, libsoup, ONVIF and GStreamer errors to one PsStreamError. */
 GError     *ps_stream_error_from     (const GError   *error,
                                       const char     *debug);

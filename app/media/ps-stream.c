@@ -1444,17 +1444,3 @@ ps_stream_get_latency (PsStream *self,
   return ok;
 }
 
-GstSample *
-ps_stream_dup_last_sample (PsStream *self)
-{
-  GstSample *sample = NULL;
-
-  g_return_val_if_fail (PS_IS_STREAM (self), NULL);
-
-  g_mutex_lock (&self->lock);
-  if (self->last_sample != NULL)
-    sample = gst_sample_ref (self->last_sample);
-  g_mutex_unlock (&self->lock);
-
-  return sample;
-}

@@ -73,6 +73,5 @@ guint          ps_stream_get_reconnects     (PsStream        *self);
 gboolean       ps_stream_get_latency        (PsStream        *self,
                                              double          *p50_ms,
                                              double          *p95_ms);
-GstSample     *ps_stream_dup_last_sample    (PsStream        *self);
 
 G_END_DECLS

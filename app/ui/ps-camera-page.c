@@ -180,12 +180,6 @@ ps_camera_page_init (PsCameraPage *self)
                            G_CALLBACK (on_retry_clicked_cb), self, G_CONNECT_SWAPPED);
 }
 
-PsCameraPage *
-ps_camera_page_new (void)
-{
-  return g_object_new (PS_TYPE_CAMERA_PAGE, NULL);
-}
-
 void
 ps_camera_page_show (PsCameraPage *self,
                      PsDevice     *device,

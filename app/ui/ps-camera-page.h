@@ -14,7 +14,6 @@ G_BEGIN_DECLS
 #define PS_TYPE_CAMERA_PAGE (ps_camera_page_get_type ())
 G_DECLARE_FINAL_TYPE (PsCameraPage, ps_camera_page, PS, CAMERA_PAGE, AdwBin)
 
-PsCameraPage *ps_camera_page_new        (void);
 void          ps_camera_page_show       (PsCameraPage *self,
                                          PsDevice     *device,
                                          const char   *password);

@@ -162,13 +162,6 @@ ps_video_paintable_push_sample (PsVideoPaintable *self,
   gdk_paintable_invalidate_contents (GDK_PAINTABLE (self));
 }
 
-GdkTexture *
-ps_video_paintable_get_texture (PsVideoPaintable *self)
-{
-  g_return_val_if_fail (PS_IS_VIDEO_PAINTABLE (self), NULL);
-  return self->texture;
-}
-
 void
 ps_video_paintable_clear (PsVideoPaintable *self)
 {

@@ -18,7 +18,6 @@ G_DECLARE_FINAL_TYPE (PsVideoPaintable, ps_video_paintable, PS, VIDEO_PAINTABLE,
 PsVideoPaintable *ps_video_paintable_new         (void);
 void              ps_video_paintable_push_sample (PsVideoPaintable *self,
                                                   GstSample        *sample);
-GdkTexture       *ps_video_paintable_get_texture (PsVideoPaintable *self);
 void              ps_video_paintable_clear       (PsVideoPaintable *self);
 
 /* gtk4paintablesink, when GStreamer has it (the GNOME runtime does, Debian 12

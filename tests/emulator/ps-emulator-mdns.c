@@ -334,16 +334,14 @@ join_multicast (PsEmulatorMdns  *self,
                 const char      *interface,
                 GError         **error)
 {
-  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (MULTICAST_GROUP);
-
   /* answers leave from the unicast socket, so that they come from --bind:5353;
    * TTL 255 per RFC 6762 §11 */
   self->multicast = ps_emulator_net_join_group (self->address, MULTICAST_GROUP, MDNS_PORT,
-                                                interface, self->socket, 255, error);
+                                                interface, self->socket, 255,
+                                                &self->group, error);
   if (self->multicast == NULL)
     return FALSE;
 
-  self->group = g_inet_socket_address_new (group, MDNS_PORT);
   self->multicast_source = watch (self, self->multicast);
 
   return TRUE;

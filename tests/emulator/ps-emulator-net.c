@@ -64,13 +64,14 @@ ps_emulator_net_port (GSocketAddress *address)
 }
 
 GSocket *
-ps_emulator_net_join_group (GInetAddress  *bind_address,
-                            const char    *group_text,
-                            guint16        port,
-                            const char    *interface,
-                            GSocket       *sender,
-                            guint          ttl,
-                            GError       **error)
+ps_emulator_net_join_group (GInetAddress    *bind_address,
+                            const char      *group_text,
+                            guint16          port,
+                            const char      *interface,
+                            GSocket         *sender,
+                            guint            ttl,
+                            GSocketAddress **group_out,
+                            GError         **error)
 {
   g_autoptr(GInetAddress) group = g_inet_address_new_from_string (group_text);
   g_autoptr(GSocketAddress) group_address = NULL;
@@ -112,6 +113,7 @@ ps_emulator_net_join_group (GInetAddress  *bind_address,
       return NULL;
     }
 
+  *group_out = g_steal_pointer (&group_address);
   return g_steal_pointer (&socket);
 }
 

@@ -23,14 +23,16 @@ guint16       ps_emulator_net_port          (GSocketAddress *address);
 /* For a responder on an IPv4 lab LAN: a socket bound to group:port that
  * hears only the group, joined on interface, and sender (the responder's
  * unicast socket, bound to --bind) set to multicast on that interface with
- * the given TTL, so that what it sends comes from --bind:port. */
-GSocket      *ps_emulator_net_join_group    (GInetAddress   *bind_address,
-                                             const char     *group,
-                                             guint16         port,
-                                             const char     *interface,
-                                             GSocket        *sender,
-                                             guint           ttl,
-                                             GError        **error);
+ * the given TTL, so that what it sends comes from --bind:port. group_out
+ * gets group:port, where to send multicast. */
+GSocket      *ps_emulator_net_join_group    (GInetAddress    *bind_address,
+                                             const char      *group,
+                                             guint16          port,
+                                             const char      *interface,
+                                             GSocket         *sender,
+                                             guint            ttl,
+                                             GSocketAddress **group_out,
+                                             GError         **error);
 
 /* Called for each datagram a watched socket receives. */
 typedef void (*PsEmulatorDatagramFunc) (gpointer        user_data,

@@ -214,15 +214,13 @@ join_multicast (PsEmulatorSsdp  *self,
                 const char      *interface,
                 GError         **error)
 {
-  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (MULTICAST_GROUP);
-
   /* answers and NOTIFY leave from the unicast socket, so that they come from --bind:port */
   self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, SSDP_PORT, interface,
-                                                self->socket, 1, error);
+                                                self->socket, 1,
+                                                &self->group, error);
   if (self->multicast == NULL)
     return FALSE;
 
-  self->group = g_inet_socket_address_new (group, SSDP_PORT);
   self->multicast_source = watch (self, self->multicast);
 
   return TRUE;

@@ -368,15 +368,13 @@ join_multicast (PsEmulatorWsd  *self,
                 const char     *interface,
                 GError        **error)
 {
-  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (MULTICAST_GROUP);
-
   /* Hello and Bye leave from the unicast socket, so that they come from --bind:port */
   self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, WSD_PORT, interface,
-                                                self->socket, 1, error);
+                                                self->socket, 1,
+                                                &self->group, error);
   if (self->multicast == NULL)
     return FALSE;
 
-  self->group = g_inet_socket_address_new (group, WSD_PORT);
   self->multicast_source = watch (self, self->multicast);
 
   return TRUE;
