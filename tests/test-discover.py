@@ -94,7 +94,7 @@ def main():
                            "--mac", "02:00:00:00:00:21", "--pppp-uid", "ABCD-123456-EFGHI")
         emulators.append(a)
         b, b_ready = start(b_addr, "--name", "Attic", "--pppp-uid", "SHIX-000042-XYZAB",
-                           "--pppp-psk", "SHIX")
+                           "--pppp-psk", "SHIX", "--kalay-uid", "KLAYABCDEFGHJK123456")
         emulators.append(b)
 
         rc, doc, err = discover("--target", a_addr, "--target", b_addr)
@@ -132,6 +132,7 @@ def main():
               "mdns" in porch.get("protocols", []), porch.get("protocols"))
 
         attic = by_address.get(b_addr, {})
+        check("Kalay LAN search answered", "kalay" in attic.get("protocols", []), attic)
         check("obfuscated (SHIX) LAN search answered",
               (attic.get("p2p") or {}).get("uid") == "SHIX-000042-XYZAB", attic)
 

@@ -23,8 +23,8 @@ struct _PsDevice
   char      *model;
   char      *mac;
   char      *endpoint;
-  char      *p2p_uid;
-  const char *p2p_network;
+  char      *cs2_uid;      /* a device may be in both vendor P2P networks */
+  char      *kalay_uid;
   GPtrArray *addresses;    /* NULL-terminated char* */
   GPtrArray *xaddrs;       /* NULL-terminated char* */
   guint      protocols;    /* 1 << PsProtocol */
@@ -98,7 +98,8 @@ ps_device_finalize (GObject *object)
   g_free (self->model);
   g_free (self->mac);
   g_free (self->endpoint);
-  g_free (self->p2p_uid);
+  g_free (self->cs2_uid);
+  g_free (self->kalay_uid);
   g_ptr_array_unref (self->addresses);
   g_ptr_array_unref (self->xaddrs);
   g_free (self->firmware);
@@ -399,11 +400,10 @@ ps_device_merge_sighting (PsDevice         *self,
   fill (&self->endpoint, sighting->endpoint);
   fill (&self->manufacturer, sighting->manufacturer);
   fill (&self->model, sighting->model != NULL ? sighting->model : sighting->hardware);
-  fill (&self->p2p_uid, sighting->p2p_uid);
   if (sighting->protocol == PS_PROTOCOL_CS2_PPPP)
-    self->p2p_network = "cs2";
-  else if (sighting->protocol == PS_PROTOCOL_KALAY && self->p2p_network == NULL)
-    self->p2p_network = "kalay";
+    fill (&self->cs2_uid, sighting->p2p_uid);
+  else if (sighting->protocol == PS_PROTOCOL_KALAY)
+    fill (&self->kalay_uid, sighting->p2p_uid);
 
   if (sighting->name != NULL && *sighting->name != '\0' &&
       (self->name == NULL || self->name_guessed))
@@ -456,8 +456,15 @@ ps_device_matches_sighting (PsDevice         *self,
   if (self->endpoint != NULL && sighting->endpoint != NULL &&
       g_strcmp0 (self->endpoint, sighting->endpoint) == 0)
     return TRUE;
-  if (self->p2p_uid != NULL && sighting->p2p_uid != NULL)
-    return g_strcmp0 (self->p2p_uid, sighting->p2p_uid) == 0;
+  /* UIDs of one P2P network identify; a CS2 and a Kalay UID do not clash */
+  if (sighting->p2p_uid != NULL)
+    {
+      const char *uid = sighting->protocol == PS_PROTOCOL_CS2_PPPP ? self->cs2_uid
+                      : sighting->protocol == PS_PROTOCOL_KALAY ? self->kalay_uid : NULL;
+
+      if (uid != NULL)
+        return g_strcmp0 (uid, sighting->p2p_uid) == 0;
+    }
   if (self->endpoint != NULL && sighting->endpoint != NULL)
     return FALSE;
 
@@ -500,14 +507,14 @@ const char *
 ps_device_get_p2p_uid (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
-  return self->p2p_uid;
+  return self->cs2_uid != NULL ? self->cs2_uid : self->kalay_uid;
 }
 
 const char *
 ps_device_get_p2p_network (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
-  return self->p2p_network;
+  return self->cs2_uid != NULL ? "cs2" : self->kalay_uid != NULL ? "kalay" : NULL;
 }
 
 const char * const *

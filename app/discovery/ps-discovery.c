@@ -33,6 +33,7 @@
 
 #include "ps-discovery.h"
 #include "ps-mdns-message.h"
+#include "ps-kalay.h"
 #include "ps-pppp.h"
 #include "ps-ssdp-description.h"
 #include "ps-ssdp-message.h"
@@ -431,7 +432,9 @@ handle_datagram (PsDiscovery  *self,
   if (memchr (data, '<', MIN (len, 64)) != NULL && handle_wsd (self, data, len, from, port))
     return;
 
-  if (ps_pppp_try_all (data, len, &sighting, NULL))
+  if (ps_kalay_parse (data, len, &sighting, NULL))
+    take_sighting (self, sighting, from, port);
+  else if (ps_pppp_try_all (data, len, &sighting, NULL))
     take_sighting (self, sighting, from, port);
 }
 
@@ -614,9 +617,17 @@ send_probes (PsDiscovery  *self,
   send_mdns_query (self, address);
   send_ssdp_searches (self, address);
 
-  /* CS2 PPPP is an IPv4 protocol */
+  /* CS2 PPPP and Kalay are IPv4 protocols */
   if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV4)
     return;
+
+  {
+    g_autoptr(GBytes) kalay = ps_kalay_build_lan_search (NULL);
+
+    if (kalay != NULL)
+      send_to (self, address, PS_KALAY_LAN_PORT, g_bytes_get_data (kalay, NULL),
+               g_bytes_get_size (kalay));
+  }
 
   /* plaintext first, then under each vendor key; both message types */
   for (int k = -1; k < 0 || ps_pppp_known_keys[k] != NULL; k++)
@@ -653,6 +664,11 @@ send_round (PsDiscovery *self)
       send_to (self, group, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
       send_ssdp_searches (self, group);
       send_mdns_query (self, NULL);
+      g_autoptr(GBytes) kalay = ps_kalay_build_lan_search (NULL);
+
+      if (kalay != NULL)
+        send_to (self, broadcast, PS_KALAY_LAN_PORT, g_bytes_get_data (kalay, NULL),
+                 g_bytes_get_size (kalay));
       if (search != NULL)
         send_to (self, broadcast, PS_PPPP_LAN_PORT, g_bytes_get_data (search, NULL),
                  g_bytes_get_size (search));
