@@ -150,7 +150,7 @@ test_window (void)
   }
 
   /* open the live camera and remove it through the camera menu */
-  g_assert_true (ps_window_open_camera (window, 0));
+  g_assert_true (ps_window_open_camera (window, 0, NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-camera", NULL));
   g_assert_true (ps_test_wait_until (dialog_shown, NULL, 5000));
   dialog = find_message_dialog ();

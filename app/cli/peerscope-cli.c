@@ -25,6 +25,7 @@ typedef struct
 static const Command commands[] = {
   { "discover", ps_cli_discover, N_("Find cameras on the LAN or at given addresses") },
   { "view", ps_cli_view, N_("Open a camera stream and report what it delivers") },
+  { "peers", ps_cli_peers, N_("List the hosts that cameras talk to, from conntrack or NetFlow/IPFIX") },
 };
 
 static void

@@ -12,6 +12,8 @@
 
 #include "ps-application.h"
 #include "ps-demo.h"
+#include "ps-peer-monitor.h"
+#include "ps-saved-cameras.h"
 #include "ps-window.h"
 
 #define SCREENSHOT_DEADLINE_S 60
@@ -30,11 +32,15 @@ struct _PsApplication
   gboolean        find;           /* open Find Cameras */
   gboolean        find_opened;
   char          **screenshots;
+  char          **flow_sources;   /* from the command line, over the settings */
+  char           *camera_view;    /* "live" or "connections" */
   guint           next_screenshot;
   JsonNode       *report;
   int             exit_status;
 
   PsDemo         *demo_runner;
+  PsPeerMonitor  *monitor;
+  GSettings      *settings;       /* NULL when the schema is not installed */
   PsWindow       *window;
   guint           screenshot_id;
   gint64          screenshot_start;
@@ -69,6 +75,118 @@ on_demo_failed_cb (PsApplication *self,
     fail (self, message);
   else if (self->window != NULL)
     ps_window_show_error (self->window, message);
+}
+
+static void
+on_peer_alert_cb (PsApplication *self,
+                  const char    *device,
+                  int            kind,
+                  PsPeer        *peer)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *body = NULL;
+  const char *title = NULL;
+  const char *where;
+
+  if (self->settings != NULL && !g_settings_get_boolean (self->settings, "alerts"))
+    return;
+
+  where = ps_peer_get_hostname (peer) != NULL ? ps_peer_get_hostname (peer)
+                                              : ps_peer_get_address_string (peer);
+  switch (kind)
+    {
+    case PS_PEER_ALERT_P2P_SERVER:
+      title = _("A camera contacted a P2P server");
+      /* Translators: %s is a host name or address */
+      body = g_strdup_printf (_("It sent traffic to %s, a vendor P2P server."), where);
+      break;
+    case PS_PEER_ALERT_NEW_COUNTRY:
+      title = _("A camera reached a new country");
+      /* Translators: the first %s is a country, the second a host name or address */
+      body = g_strdup_printf (_("It talked to %2$s in %1$s for the first time."),
+                              ps_peer_get_country_name (peer) != NULL
+                              ? ps_peer_get_country_name (peer) : ps_peer_get_country (peer),
+                              where);
+      break;
+    case PS_PEER_ALERT_NEW_NETWORK:
+      title = _("A camera reached a new network");
+      /* Translators: the first %s is a network's owner, the second a host name or address */
+      body = g_strdup_printf (_("It talked to %2$s on %1$s for the first time."),
+                              ps_peer_get_org (peer) != NULL ? ps_peer_get_org (peer) : "?", where);
+      break;
+    default:
+      return;
+    }
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, kind == PS_PEER_ALERT_P2P_SERVER
+                                             ? G_NOTIFICATION_PRIORITY_HIGH
+                                             : G_NOTIFICATION_PRIORITY_NORMAL);
+  /* one notification per camera and kind: the newest replaces the last */
+  id = g_strdup_printf ("peers-%s-%d", device, kind);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+ps_application_start_monitor (PsApplication *self)
+{
+  g_auto(GStrv) from_settings = NULL;
+  g_auto(GStrv) rules = NULL;
+  g_auto(GStrv) databases = NULL;
+  char **sources = self->flow_sources;
+  guint days = 0;
+
+  self->monitor = ps_peer_monitor_new ();
+  if (self->settings != NULL)
+    {
+      from_settings = g_settings_get_strv (self->settings, "flow-sources");
+      rules = g_settings_get_strv (self->settings, "p2p-rules");
+      databases = g_settings_get_strv (self->settings, "geoip-databases");
+      days = g_settings_get_uint (self->settings, "history-days");
+    }
+  if (sources == NULL)
+    sources = from_settings;
+
+  for (guint i = 0; rules != NULL && rules[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PsPeerEnricher *enricher = ps_peer_monitor_get_enricher (self->monitor);
+
+      if (!ps_peer_classifier_add_rule (ps_peer_enricher_get_classifier (enricher), rules[i], &error))
+        g_warning ("%s", error->message);
+    }
+  for (guint i = 0; databases != NULL && databases[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      PsPeerEnricher *enricher = ps_peer_monitor_get_enricher (self->monitor);
+
+      if (!ps_geoip_add_database (ps_peer_enricher_get_geoip (enricher), databases[i], &error))
+        g_warning ("%s", error->message);
+    }
+
+  /* the demo's cameras are new every time: no history for them */
+  if (!self->demo)
+    ps_peer_monitor_enable_history (self->monitor, NULL, days);
+
+  g_signal_connect_object (ps_peer_monitor_get_alerts (self->monitor), "alert",
+                           G_CALLBACK (on_peer_alert_cb), self, G_CONNECT_SWAPPED);
+
+  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (ps_peer_monitor_add_source (self->monitor, sources[i], &error) == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Cannot read traffic from “%s”: %s"),
+                                                      sources[i], error->message);
+
+          g_warning ("%s", message);
+          if (self->window != NULL)
+            ps_window_show_error (self->window, message);
+        }
+    }
 }
 
 /* Headless demo and UI tests: wait for every camera to play, then capture. */
@@ -118,7 +236,8 @@ screenshot_tick_cb (gpointer user_data)
       if (self->open_camera > 0 && !self->camera_opened)
         {
           self->camera_opened = ps_window_open_camera (self->window,
-                                                       (guint) self->open_camera - 1);
+                                                       (guint) self->open_camera - 1,
+                                                       self->camera_view);
           self->all_playing_since = now;   /* let the main stream start too */
         }
       if (now - self->all_playing_since < SETTLE_MS * 1000)
@@ -193,6 +312,9 @@ ps_application_activate (GApplication *app)
     {
       self->window = ps_window_new (ADW_APPLICATION (self));
       g_object_add_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
+      if (self->monitor == NULL)
+        ps_application_start_monitor (self);
+      ps_window_set_monitor (self->window, self->monitor);
 
       if (self->demo)
         {
@@ -244,6 +366,14 @@ ps_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "screenshot", "^aay", &self->screenshots);
   g_variant_dict_lookup (options, "open-camera", "i", &self->open_camera);
   g_variant_dict_lookup (options, "find", "b", &self->find);
+  g_variant_dict_lookup (options, "flow-source", "^as", &self->flow_sources);
+  g_variant_dict_lookup (options, "camera-view", "s", &self->camera_view);
+  if (self->camera_view != NULL && g_strcmp0 (self->camera_view, "live") != 0
+      && g_strcmp0 (self->camera_view, "connections") != 0)
+    {
+      g_printerr ("peerscope: --camera-view must be live or connections\n");
+      return 2;
+    }
 
   if (self->demo_cameras < 1 || self->demo_cameras > 4)
     {
@@ -260,6 +390,18 @@ ps_application_handle_local_options (GApplication *app,
 }
 
 static void
+on_history_saved_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_peer_history_save_finish (PS_PEER_HISTORY (object), result, &error))
+    g_warning ("%s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
 ps_application_shutdown (GApplication *app)
 {
   PsApplication *self = PS_APPLICATION (app);
@@ -267,6 +409,20 @@ ps_application_shutdown (GApplication *app)
   g_clear_handle_id (&self->screenshot_id, g_source_remove);
   if (self->demo_runner != NULL)
     ps_demo_stop (self->demo_runner);
+  if (self->monitor != NULL)
+    {
+      ps_peer_monitor_stop_sources (self->monitor);
+      /* the last minute of history; a quick local write */
+      if (ps_peer_monitor_get_history (self->monitor) != NULL)
+        {
+          gboolean done = FALSE;
+
+          ps_peer_history_save_async (ps_peer_monitor_get_history (self->monitor), NULL,
+                                      on_history_saved_cb, &done);
+          while (!done)
+            g_main_context_iteration (NULL, TRUE);
+        }
+    }
 
   G_APPLICATION_CLASS (ps_application_parent_class)->shutdown (app);
 }
@@ -277,7 +433,11 @@ ps_application_finalize (GObject *object)
   PsApplication *self = (PsApplication *) object;
 
   g_clear_object (&self->demo_runner);
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->settings);
   g_strfreev (self->screenshots);
+  g_strfreev (self->flow_sources);
+  g_free (self->camera_view);
   g_clear_pointer (&self->report, json_node_unref);
 
   G_OBJECT_CLASS (ps_application_parent_class)->finalize (object);
@@ -350,11 +510,17 @@ ps_application_init (PsApplication *self)
       N_("With --screenshot: open the page of camera N (from 1) before the capture"), "N" },
     { "find", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("With --screenshot: show Find Cameras before the capture"), NULL },
+    { "camera-view", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("With --open-camera: show its live or connections view"), N_("VIEW") },
+    { "flow-source", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
+      N_("Read traffic from conntrack or ipfix:[ADDR:]PORT instead of the preferences (repeatable)"),
+      N_("SOURCE") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
     { NULL }
   };
 
   self->demo_cameras = 2;
+  self->settings = ps_saved_cameras_settings ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ps-camera-page.h"
+#include "ps-connections-view.h"
 #include "ps-stream.h"
 #include "ps-stream-status.h"
 #include "ps-video-paintable.h"
@@ -23,6 +24,9 @@ struct _PsCameraPage
   PsStream         *stream;
   PsVideoPaintable *paintable;
 
+  AdwViewStack      *view_stack;
+  AdwBin            *connections_bin;
+  PsConnectionsView *connections;
   GtkPicture       *picture;
   AdwStatusPage    *status_page;
   GtkWidget        *retry_button;
@@ -155,6 +159,8 @@ ps_camera_page_class_init (PsCameraPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-camera-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PsCameraPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraPage, connections_bin);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, picture);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, retry_button);
@@ -173,6 +179,8 @@ static void
 ps_camera_page_init (PsCameraPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->connections = ps_connections_view_new ();
+  adw_bin_set_child (self->connections_bin, GTK_WIDGET (self->connections));
 
   self->paintable = ps_video_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
@@ -225,4 +233,31 @@ ps_camera_page_get_device (PsCameraPage *self)
 {
   g_return_val_if_fail (PS_IS_CAMERA_PAGE (self), NULL);
   return self->device;
+}
+
+AdwViewStack *
+ps_camera_page_get_stack (PsCameraPage *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_PAGE (self), NULL);
+
+  return self->view_stack;
+}
+
+void
+ps_camera_page_set_peers (PsCameraPage *self,
+                          GListModel   *peers)
+{
+  g_return_if_fail (PS_IS_CAMERA_PAGE (self));
+  g_return_if_fail (peers == NULL || G_IS_LIST_MODEL (peers));
+
+  ps_connections_view_set_peers (self->connections, peers);
+}
+
+void
+ps_camera_page_set_view (PsCameraPage *self,
+                         const char   *name)
+{
+  g_return_if_fail (PS_IS_CAMERA_PAGE (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }

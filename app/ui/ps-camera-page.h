@@ -18,6 +18,13 @@ void          ps_camera_page_show       (PsCameraPage *self,
                                          PsDevice     *device,
                                          const char   *password);
 void          ps_camera_page_stop       (PsCameraPage *self);
+AdwViewStack *ps_camera_page_get_stack  (PsCameraPage *self);
+/* The camera's peers (PsPeer), for the Connections view; NULL clears. */
+void          ps_camera_page_set_peers  (PsCameraPage *self,
+                                         GListModel   *peers);
+/* "live" or "connections" */
+void          ps_camera_page_set_view   (PsCameraPage *self,
+                                         const char   *name);
 PsDevice     *ps_camera_page_get_device (PsCameraPage *self);
 
 G_END_DECLS

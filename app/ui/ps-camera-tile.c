@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ps-camera-tile.h"
+#include "ps-peer-summary.h"
 #include "ps-stream-status.h"
 #include "ps-video-paintable.h"
 #include "ps-viewer-stream.h"
@@ -32,6 +33,10 @@ struct _PsCameraTile
   GtkWidget        *retry_button;
   GtkLabel         *name_label;
   GtkLabel         *state_label;
+  GtkLabel         *summary_label;
+
+  GListModel       *peers;
+  guint             summary_id;
 };
 
 G_DEFINE_FINAL_TYPE (PsCameraTile, ps_camera_tile, GTK_TYPE_WIDGET)
@@ -149,6 +154,10 @@ ps_camera_tile_dispose (GObject *object)
 
   if (self->stream != NULL)
     ps_stream_stop (self->stream);
+  g_clear_handle_id (&self->summary_id, g_source_remove);
+  if (self->peers != NULL)
+    g_signal_handlers_disconnect_by_data (self->peers, self);
+  g_clear_object (&self->peers);
   g_clear_object (&self->stream);
   g_clear_object (&self->paintable);
   g_clear_object (&self->device);
@@ -186,6 +195,7 @@ ps_camera_tile_class_init (PsCameraTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsCameraTile, retry_button);
   gtk_widget_class_bind_template_child (widget_class, PsCameraTile, name_label);
   gtk_widget_class_bind_template_child (widget_class, PsCameraTile, state_label);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraTile, summary_label);
 
   widget_class->get_request_mode = ps_camera_tile_get_request_mode;
   widget_class->measure = ps_camera_tile_measure;
@@ -271,4 +281,71 @@ ps_camera_tile_stop (PsCameraTile *self)
 {
   g_return_if_fail (PS_IS_CAMERA_TILE (self));
   ps_stream_stop (self->stream);
+}
+
+static gboolean
+ps_camera_tile_update_summary_cb (gpointer user_data)
+{
+  PsCameraTile *self = user_data;
+  g_autofree char *text = NULL;
+  PsPeerSummary summary;
+
+  if (self->peers == NULL)
+    return G_SOURCE_CONTINUE;
+
+  ps_peer_summary_compute (self->peers, &summary);
+  text = ps_peer_summary_format (&summary);
+  gtk_label_set_text (self->summary_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_label), text != NULL);
+  if (summary.p2p_servers > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->summary_label), "p2p");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->summary_label), "p2p");
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_peers_changed_cb (PsCameraTile *self)
+{
+  ps_camera_tile_update_summary_cb (self);
+}
+
+/**
+ * ps_camera_tile_set_peers:
+ * @peers: (nullable): the camera's peers (PsPeer)
+ *
+ * Shows "Talks to 12 hosts in 9 countries, 3 P2P servers" under the name.
+ */
+void
+ps_camera_tile_set_peers (PsCameraTile *self,
+                          GListModel   *peers)
+{
+  g_return_if_fail (PS_IS_CAMERA_TILE (self));
+  g_return_if_fail (peers == NULL || G_IS_LIST_MODEL (peers));
+
+  if (self->peers != NULL)
+    g_signal_handlers_disconnect_by_data (self->peers, self);
+  g_set_object (&self->peers, peers);
+  g_clear_handle_id (&self->summary_id, g_source_remove);
+
+  if (peers != NULL)
+    {
+      g_signal_connect_swapped (peers, "items-changed", G_CALLBACK (on_peers_changed_cb), self);
+      /* names and classes arrive after the peers do */
+      self->summary_id = g_timeout_add_seconds (2, ps_camera_tile_update_summary_cb, self);
+    }
+
+  ps_camera_tile_update_summary_cb (self);
+  if (peers == NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->summary_label), FALSE);
+}
+
+const char *
+ps_camera_tile_get_summary (PsCameraTile *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_TILE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->summary_label))
+         ? gtk_label_get_text (self->summary_label) : NULL;
 }

@@ -23,5 +23,8 @@ PsStream     *ps_camera_tile_get_stream      (PsCameraTile *self);
 GtkWidget    *ps_camera_tile_get_picture     (PsCameraTile *self);
 void          ps_camera_tile_play            (PsCameraTile *self);
 void          ps_camera_tile_stop            (PsCameraTile *self);
+void          ps_camera_tile_set_peers       (PsCameraTile *self,
+                                              GListModel   *peers);
+const char   *ps_camera_tile_get_summary     (PsCameraTile *self);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "ps-camera-tile.h"
 #include "ps-discovery-page.h"
 #include "ps-onvif-client.h"
+#include "ps-peer-monitor.h"
 #include "ps-saved-cameras.h"
 #include "ps-stream-status.h"
 #include "ps-window.h"
@@ -29,11 +30,12 @@ struct _PsWindow
   GPtrArray            *remembered;   /* PsDevice the user added */
   GCancellable         *cancellable;
   GdkPaintable         *capture;      /* created on the first capture request */
+  PsPeerMonitor        *monitor;      /* NULL until set */
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   AdwWindowTitle       *window_title;
-  AdwWindowTitle       *camera_title;
+  AdwViewSwitcherTitle *camera_title;
   GtkStack             *stack;
   GtkFlowBox           *flowbox;
   PsCameraPage         *camera_page;
@@ -41,6 +43,9 @@ struct _PsWindow
 };
 
 G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static GListModel *ps_window_device_peers (PsWindow *self,
+                                           PsDevice *device);
 
 static GSettings *
 settings_new_if_installed (void)
@@ -92,8 +97,9 @@ on_child_activated_cb (PsWindow        *self,
   PsCameraTile *tile = PS_CAMERA_TILE (gtk_flow_box_child_get_child (child));
   PsDevice *device = ps_camera_tile_get_device (tile);
 
-  adw_window_title_set_title (self->camera_title, ps_device_get_name (device));
+  adw_view_switcher_title_set_title (self->camera_title, ps_device_get_name (device));
   ps_camera_page_show (self->camera_page, device, ps_camera_tile_get_password (tile));
+  ps_camera_page_set_peers (self->camera_page, ps_window_device_peers (self, device));
   adw_leaflet_set_visible_child_name (self->leaflet, "camera");
 }
 
@@ -318,6 +324,7 @@ ps_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_object (&self->capture);
+  g_clear_object (&self->monitor);
   g_clear_pointer (&self->remembered, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
 
@@ -368,6 +375,8 @@ static void
 ps_window_init (PsWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  adw_view_switcher_title_set_stack (self->camera_title,
+                                     ps_camera_page_get_stack (self->camera_page));
 
   self->remembered = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
@@ -422,6 +431,60 @@ ps_window_show_error (PsWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+static GListModel *
+ps_window_device_peers (PsWindow *self,
+                        PsDevice *device)
+{
+  if (self->monitor == NULL)
+    return NULL;
+
+  return ps_peer_table_get_device_peers (ps_peer_monitor_get_table (self->monitor),
+                                         ps_device_get_id (device));
+}
+
+/* The peer table learns the camera, by its address and MAC, so that flows
+ * to and from it become its peers. */
+static void
+ps_window_watch_device (PsWindow     *self,
+                        PsDevice     *device,
+                        PsCameraTile *tile)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *mac;
+
+  if (self->monitor == NULL)
+    return;
+
+  host = ps_device_dup_host (device);
+  mac = ps_device_get_mac (device);
+  if (host != NULL && !g_hostname_is_ip_address (host))
+    g_clear_pointer (&host, g_free);
+  if ((host != NULL || mac != NULL)
+      && !ps_peer_table_add_device (ps_peer_monitor_get_table (self->monitor),
+                                    ps_device_get_id (device), host, mac, &error))
+    g_debug ("Not watching %s: %s", ps_device_get_name (device), error->message);
+
+  ps_camera_tile_set_peers (tile, ps_window_device_peers (self, device));
+}
+
+void
+ps_window_set_monitor (PsWindow      *self,
+                       PsPeerMonitor *monitor)
+{
+  g_autoptr(GList) tiles = NULL;
+
+  g_return_if_fail (PS_IS_WINDOW (self));
+  g_return_if_fail (monitor == NULL || PS_IS_PEER_MONITOR (monitor));
+
+  if (!g_set_object (&self->monitor, monitor))
+    return;
+
+  tiles = list_tiles (self);
+  for (GList *l = tiles; l != NULL; l = l->next)
+    ps_window_watch_device (self, ps_camera_tile_get_device (l->data), l->data);
+}
+
 void
 ps_window_add_camera (PsWindow   *self,
                       PsDevice   *device,
@@ -435,6 +498,7 @@ ps_window_add_camera (PsWindow   *self,
 
   tile = ps_camera_tile_new (device, password);
   gtk_flow_box_append (self->flowbox, GTK_WIDGET (tile));
+  ps_window_watch_device (self, device, tile);
   ps_camera_tile_play (tile);
   update_title (self);
 
@@ -514,8 +578,9 @@ ps_window_set_scan_targets (PsWindow           *self,
 }
 
 gboolean
-ps_window_open_camera (PsWindow *self,
-                       guint     index)
+ps_window_open_camera (PsWindow   *self,
+                       guint       index,
+                       const char *view)
 {
   GtkFlowBoxChild *child;
 
@@ -526,6 +591,8 @@ ps_window_open_camera (PsWindow *self,
     return FALSE;
 
   on_child_activated_cb (self, child);
+  if (view != NULL)
+    ps_camera_page_set_view (self->camera_page, view);
   return TRUE;
 }
 
@@ -703,6 +770,11 @@ ps_window_describe (PsWindow *self)
           json_builder_add_double_value (builder, p95);
           json_builder_end_object (builder);
         }
+      json_builder_set_member_name (builder, "peers_summary");
+      if (ps_camera_tile_get_summary (tile) != NULL)
+        json_builder_add_string_value (builder, ps_camera_tile_get_summary (tile));
+      else
+        json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "video_rect");
       json_builder_begin_array (builder);
       json_builder_add_double_value (builder, rect.origin.x);

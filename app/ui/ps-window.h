@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ps-device.h"
+#include "ps-peer-monitor.h"
 
 G_BEGIN_DECLS
 
@@ -27,7 +28,8 @@ void       ps_window_show_error       (PsWindow        *self,
 void       ps_window_set_scan_targets (PsWindow           *self,
                                        const char * const *targets);
 gboolean   ps_window_open_camera      (PsWindow        *self,
-                                       guint            index);
+                                       guint            index,
+                                       const char      *view);
 guint      ps_window_count_playing    (PsWindow        *self,
                                        guint           *n_cameras);
 /* Renders the window as it is on screen into a PNG. */
@@ -36,5 +38,7 @@ gboolean   ps_window_save_png         (PsWindow        *self,
                                        GError         **error);
 /* Each camera tile: name, state, first frame, and where its video is drawn. */
 JsonNode  *ps_window_describe         (PsWindow        *self);
+void       ps_window_set_monitor      (PsWindow        *self,
+                                       PsPeerMonitor   *monitor);
 
 G_END_DECLS

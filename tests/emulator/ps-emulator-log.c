@@ -154,3 +154,23 @@ ps_emulator_log_onvif (PsEmulatorLog *self,
   json_builder_add_string_value (builder, authorized ? "ok" : "denied");
   write_line (self, builder);
 }
+
+JsonBuilder *
+ps_emulator_log_begin (const char *event)
+{
+  g_return_val_if_fail (event != NULL, NULL);
+
+  return begin_event (event);
+}
+
+void
+ps_emulator_log_write (PsEmulatorLog *self,
+                       JsonBuilder   *builder)
+{
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  if (self == NULL)
+    return;
+
+  write_line (self, builder);
+}

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,13 @@ void           ps_emulator_log_keyframe (PsEmulatorLog  *self,
 void           ps_emulator_log_onvif    (PsEmulatorLog  *self,
                                          const char     *action,
                                          gboolean        authorized);
+
+/* For events with members of their own: begin returns a builder holding an
+ * open object with "ts_us" and "event"; add members, then write ends the
+ * object and appends the line (the builder is not consumed). */
+JsonBuilder   *ps_emulator_log_begin    (const char     *event);
+void           ps_emulator_log_write    (PsEmulatorLog  *self,
+                                         JsonBuilder    *builder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsEmulatorLog, ps_emulator_log_free)
 

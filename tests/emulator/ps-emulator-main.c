@@ -1,8 +1,9 @@
 /* ps-emulator-main.c: peerscope-camera-emulator, a camera on loopback
  *
  * Parses the command line, starts the two encoders (main and sub), the
- * RTSP server and the ONVIF/snapshot HTTP server, then prints one JSON line
- * on stdout with the URLs and runs until SIGTERM or SIGINT.
+ * RTSP server and the ONVIF/snapshot HTTP server (with the Foscam-style
+ * CGI), starts phoning home if asked to, then prints one JSON line on
+ * stdout with the URLs and runs until SIGTERM or SIGINT.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,10 +20,12 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "ps-emulator-cgi.h"
 #include "ps-emulator-log.h"
 #include "ps-emulator-mdns.h"
 #include "ps-emulator-net.h"
 #include "ps-emulator-onvif.h"
+#include "ps-emulator-phone-home.h"
 #include "ps-emulator-pppp.h"
 #include "ps-emulator-rtsp.h"
 #include "ps-emulator-ssdp.h"
@@ -59,6 +62,12 @@ typedef struct
   gboolean          p2p_any;
   char             *kalay_uid;
   int               kalay_port;
+  char            **phone_home;
+  double            phone_home_interval;
+  int               pppp_server_port;
+  char             *ntp;
+  char             *dns_server;
+  gboolean          honour_p2p_setting;
   double            gop;
   int               fps;
   int               width;
@@ -84,6 +93,8 @@ typedef struct
   PsEmulatorSsdp   *ssdp;
   PsEmulatorP2pSearch *pppp;
   PsEmulatorP2pSearch *kalay;
+  PsEmulatorPhoneHome *phone_home;
+  PsEmulatorCgi    *cgi;
   guint             streams_ready;
   gboolean          announced;
 } Emulator;
@@ -163,6 +174,21 @@ print_ready_line (Emulator *emu)
     {
       json_builder_set_member_name (builder, "kalay_port");
       json_builder_add_int_value (builder, ps_emulator_p2p_search_get_port (emu->kalay));
+    }
+  if (emu->phone_home != NULL)
+    {
+      g_auto(GStrv) targets = ps_emulator_phone_home_dup_targets (emu->phone_home);
+
+      json_builder_set_member_name (builder, "phone_home");
+      json_builder_begin_array (builder);
+      for (guint i = 0; targets[i] != NULL; i++)
+        json_builder_add_string_value (builder, targets[i]);
+      json_builder_end_array (builder);
+      if (emu->options.ntp != NULL)
+        {
+          json_builder_set_member_name (builder, "ntp");
+          json_builder_add_string_value (builder, emu->options.ntp);
+        }
     }
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, getpid ());
@@ -265,6 +291,21 @@ parse_options (Options   *options,
       "Answer Kalay LAN searches as this 20-character UID", "UID" },
     { "kalay-port", 0, 0, G_OPTION_ARG_INT, &options->kalay_port,
       "Kalay LAN search port (default 32761, 0: any free port)", "P" },
+    { "phone-home", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->phone_home,
+      "Phone home to this lab host every interval (repeatable; IPv6 in brackets)",
+      "HOST:PORT/udp|tcp" },
+    { "phone-home-interval", 0, 0, G_OPTION_ARG_DOUBLE, &options->phone_home_interval,
+      "Seconds between phone-home rounds (default 5, fractions allowed)", "SECONDS" },
+    { "pppp-server-port", 0, 0, G_OPTION_ARG_INT, &options->pppp_server_port,
+      "UDP phone-home targets on this port get CS2 PPPP hellos (default 32100)", "P" },
+    { "ntp", 0, 0, G_OPTION_ARG_STRING, &options->ntp,
+      "Send an SNTP request to this lab host every phone-home round", "HOST[:PORT]" },
+    { "dns-server", 0, 0, G_OPTION_ARG_STRING, &options->dns_server,
+      "Resolve phone-home and NTP names with this DNS server over UDP (default: the "
+      "system resolver)", "ADDR[:PORT]" },
+    { "honour-p2p-setting", 0, 0, G_OPTION_ARG_NONE, &options->honour_p2p_setting,
+      "Stop the PPPP hellos when the CGI turns P2P off (default: the vendor bug, they go on)",
+      NULL },
     { "bind", 0, 0, G_OPTION_ARG_STRING, &options->bind,
       "Numeric IPv4 or IPv6 address to listen on (default 127.0.0.1)", "ADDR" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &options->user,
@@ -304,7 +345,8 @@ parse_options (Options   *options,
       options->ssdp_port < -1 || options->ssdp_port > 65535 ||
       options->wsd_max_delay_ms < 0 || options->wsd_max_delay_ms > 60000 ||
       options->pppp_port < 0 || options->pppp_port > 65535 || options->pppp_port == 32100 ||
-      options->kalay_port < 0 || options->kalay_port > 65535)
+      options->kalay_port < 0 || options->kalay_port > 65535 ||
+      options->pppp_server_port < 1 || options->pppp_server_port > 65535)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "Ports must be between 0 and 65535");
@@ -324,6 +366,18 @@ parse_options (Options   *options,
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "Sizes must be even and between 64x64 and 7680x4320");
+      return FALSE;
+    }
+  if (!(options->phone_home_interval >= 0.05 && options->phone_home_interval <= 86400))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--phone-home-interval must be between 0.05 and 86400 seconds");
+      return FALSE;
+    }
+  if (options->dns_server != NULL && options->phone_home == NULL && options->ntp == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--dns-server needs --phone-home or --ntp");
       return FALSE;
     }
   if (options->user != NULL && options->password == NULL)
@@ -347,6 +401,8 @@ options_set_defaults (Options *options)
   options->mdns_port = -1;
   options->pppp_port = 32108;
   options->kalay_port = 32761;
+  options->phone_home_interval = 5.0;
+  options->pppp_server_port = PS_EMULATOR_PPPP_SERVER_PORT;
   options->gop = 2.0;
   options->fps = 30;
   options->width = 1280;
@@ -405,6 +461,9 @@ options_clear (Options *options)
   g_free (options->pppp_uid);
   g_free (options->pppp_psk);
   g_free (options->kalay_uid);
+  g_strfreev (options->phone_home);
+  g_free (options->ntp);
+  g_free (options->dns_server);
 }
 
 /* Without --wsd-port, 3702 when it is free: emulators started side by side
@@ -499,6 +558,38 @@ start_ssdp (Emulator  *emu,
   return FALSE;
 }
 
+/* Phone home from the start, like a camera at boot; the CGI can turn P2P
+ * off (which, the vendor bug, changes nothing by default). */
+static gboolean
+start_phone_home (Emulator  *emu,
+                  GError   **error)
+{
+  const Options *o = &emu->options;
+  PsEmulatorPhoneHomeConfig config = {
+    .serial = o->serial, .mac = o->mac, .pppp_psk = o->pppp_psk,
+    .pppp_server_port = (guint16) o->pppp_server_port, .interval = o->phone_home_interval,
+    .honour_p2p_setting = o->honour_p2p_setting,
+  };
+
+  if (o->phone_home != NULL || o->ntp != NULL)
+    {
+      emu->phone_home = ps_emulator_phone_home_new (&config,
+                                                    (const char * const *) o->phone_home,
+                                                    o->ntp, o->dns_server, emu->address,
+                                                    emu->log, error);
+      if (emu->phone_home == NULL)
+        {
+          g_prefix_error (error, "phone home: ");
+          return FALSE;
+        }
+    }
+
+  emu->cgi = ps_emulator_cgi_new (ps_emulator_onvif_get_server (emu->onvif), o->user,
+                                  o->password, emu->phone_home, emu->log);
+
+  return TRUE;
+}
+
 static gboolean
 start (Emulator  *emu,
        GError   **error)
@@ -552,6 +643,8 @@ start (Emulator  *emu,
     return FALSE;
   if (!start_ssdp (emu, error))
     return FALSE;
+  if (!start_phone_home (emu, error))
+    return FALSE;
 
   /* like a real camera on a LAN: a socket on the wildcard address hears the
    * viewer's broadcast search, one on --bind does not */
@@ -578,6 +671,8 @@ start (Emulator  *emu,
 static void
 stop (Emulator *emu)
 {
+  g_clear_pointer (&emu->cgi, ps_emulator_cgi_free);
+  g_clear_pointer (&emu->phone_home, ps_emulator_phone_home_free);
   g_clear_pointer (&emu->wsd, ps_emulator_wsd_free);
   g_clear_pointer (&emu->mdns, ps_emulator_mdns_free);
   g_clear_pointer (&emu->ssdp, ps_emulator_ssdp_free);

@@ -63,6 +63,140 @@ ps_emulator_net_port (GSocketAddress *address)
   return 0;
 }
 
+char *
+ps_emulator_net_format (GSocketAddress *address)
+{
+  g_autofree char *host = NULL;
+  GInetAddress *inet;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("");
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  host = g_inet_address_to_string (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]:%u", host, ps_emulator_net_port (address));
+
+  return g_strdup_printf ("%s:%u", host, ps_emulator_net_port (address));
+}
+
+gboolean
+ps_emulator_net_is_dns_name (const char *name)
+{
+  gsize label = 0;
+  gsize total;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  total = strlen (name);
+  if (total == 0 || total > 253)
+    return FALSE;
+
+  for (const char *p = name; ; p++)
+    {
+      if (*p == '.' || *p == '\0')
+        {
+          if (label == 0 || label > 63)
+            return FALSE;
+          if (*p == '\0')
+            break;
+          label = 0;
+          continue;
+        }
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+        return FALSE;
+      label++;
+    }
+
+  /* all digits and dots is an address, or a typo of one */
+  return strspn (name, "0123456789.") != total;
+}
+
+gboolean
+ps_emulator_net_parse_host_port (const char  *text,
+                                 guint16      default_port,
+                                 char       **host_out,
+                                 guint16     *port_out,
+                                 GError     **error)
+{
+  g_autofree char *host = NULL;
+  const char *port_text = NULL;
+  guint64 port = default_port;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (host_out != NULL && port_out != NULL, FALSE);
+
+  if (text[0] == '[')
+    {
+      const char *end = strchr (text, ']');
+      g_autoptr(GInetAddress) v6 = NULL;
+
+      if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+        goto bad;
+      host = g_strndup (text + 1, (gsize) (end - text - 1));
+      v6 = g_inet_address_new_from_string (host);
+      if (v6 == NULL || g_inet_address_get_family (v6) != G_SOCKET_FAMILY_IPV6)
+        goto bad;
+      if (end[1] == ':')
+        port_text = end + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (text, ':');
+      g_autoptr(GInetAddress) numeric = NULL;
+
+      host = colon != NULL ? g_strndup (text, (gsize) (colon - text)) : g_strdup (text);
+      if (strchr (host, ':') != NULL)
+        goto bad;   /* a bare IPv6 address: it needs brackets */
+      numeric = g_inet_address_new_from_string (host);
+      if (numeric == NULL && !ps_emulator_net_is_dns_name (host))
+        goto bad;
+      if (colon != NULL)
+        port_text = colon + 1;
+    }
+
+  if (port_text != NULL &&
+      !g_ascii_string_to_unsigned (port_text, 10, 1, 65535, &port, NULL))
+    goto bad;
+  if (port == 0)
+    goto bad;
+
+  *host_out = g_steal_pointer (&host);
+  *port_out = (guint16) port;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "'%s' is not %s", text,
+               default_port != 0 ? "HOST[:PORT] or [IPV6][:PORT]" : "HOST:PORT or [IPV6]:PORT");
+  return FALSE;
+}
+
+gboolean
+ps_emulator_net_is_lab_address (GInetAddress *address)
+{
+  const guint8 *b;
+
+  g_return_val_if_fail (G_IS_INET_ADDRESS (address), FALSE);
+
+  if (g_inet_address_get_is_loopback (address) || g_inet_address_get_is_link_local (address))
+    return TRUE;
+
+  b = g_inet_address_to_bytes (address);
+  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
+    return b[0] == 10 ||
+           (b[0] == 172 && (b[1] & 0xf0) == 16) ||
+           (b[0] == 192 && b[1] == 168) ||
+           (b[0] == 100 && (b[1] & 0xc0) == 64) ||
+           (b[0] == 198 && (b[1] & 0xfe) == 18) ||
+           (b[0] == 192 && b[1] == 0 && b[2] == 2) ||
+           (b[0] == 198 && b[1] == 51 && b[2] == 100) ||
+           (b[0] == 203 && b[1] == 0 && b[2] == 113);
+
+  return (b[0] & 0xfe) == 0xfc ||
+         (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8);
+}
+
 GSocket *
 ps_emulator_net_join_group (GInetAddress    *bind_address,
                             const char      *group_text,

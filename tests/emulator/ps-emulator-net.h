@@ -20,6 +20,24 @@ char         *ps_emulator_net_url           (const char     *scheme,
                                              guint           port,
                                              const char     *path);
 guint16       ps_emulator_net_port          (GSocketAddress *address);
+/* "ADDR:PORT", IPv6 in brackets ("[::1]:80"), for logs. */
+char         *ps_emulator_net_format        (GSocketAddress *address);
+/* Splits "HOST:PORT", "[IPV6]:PORT" or, when default_port is not 0, a bare
+ * "HOST" or "[IPV6]". host gets the name or address without brackets; a
+ * name must be a DNS name (letters, digits, '-' and '_' in dot-separated
+ * labels of 1 to 63 bytes, at most 253 bytes in all). */
+gboolean      ps_emulator_net_parse_host_port (const char   *text,
+                                               guint16       default_port,
+                                               char        **host,
+                                               guint16      *port,
+                                               GError      **error);
+/* Is name a valid DNS name as above (not an address)? */
+gboolean      ps_emulator_net_is_dns_name   (const char     *name);
+/* Loopback, private (RFC 1918, RFC 4193), shared (100.64/10), link-local,
+ * benchmarking (198.18/15) and documentation addresses (192.0.2/24,
+ * 198.51.100/24, 203.0.113/24, 2001:db8::/32): the addresses a lab uses.
+ * The emulator sends nothing unsolicited anywhere else. */
+gboolean      ps_emulator_net_is_lab_address (GInetAddress  *address);
 /* For a responder on an IPv4 lab LAN: a socket bound to group:port that
  * hears only the group, joined on interface, and sender (the responder's
  * unicast socket, bound to --bind) set to multicast on that interface with

@@ -835,6 +835,14 @@ ps_emulator_onvif_get_port (PsEmulatorOnvif *self)
   return self->port;
 }
 
+SoupServer *
+ps_emulator_onvif_get_server (PsEmulatorOnvif *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->server;
+}
+
 void
 ps_emulator_onvif_free (PsEmulatorOnvif *self)
 {

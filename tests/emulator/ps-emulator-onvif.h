@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "ps-emulator-log.h"
 #include "ps-emulator-video.h"
@@ -38,6 +39,8 @@ PsEmulatorOnvif *ps_emulator_onvif_new      (const PsEmulatorDevice  *device,
                                              PsEmulatorLog           *log,
                                              GError                 **error);
 guint            ps_emulator_onvif_get_port (PsEmulatorOnvif         *self);
+/* The HTTP server, for other handlers (the Foscam-style CGI). */
+SoupServer      *ps_emulator_onvif_get_server (PsEmulatorOnvif       *self);
 /* Served at /description.xml (UPnP, for SSDP); NULL: 404. */
 void             ps_emulator_onvif_set_description (PsEmulatorOnvif    *self,
                                                     GBytes             *description);

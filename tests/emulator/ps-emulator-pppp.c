@@ -3,8 +3,9 @@
  * Like a real camera, each responder listens on the LAN search port and
  * answers from a second socket bound to another port (port 0 on the same
  * address), and only ever unicast to the sender of a valid search: no
- * broadcast, no multicast, nothing unsolicited. The emulator never talks
- * to UDP 32100 or to any vendor server.
+ * broadcast, no multicast, nothing unsolicited. The responders never talk
+ * to UDP 32100; the hellos a camera sends its vendor's servers there are
+ * ps-emulator-phone-home.c's, and go only to the lab hosts it is given.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

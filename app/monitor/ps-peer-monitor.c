@@ -1,0 +1,170 @@
+/* ps-peer-monitor.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ps-peer-monitor"
+
+#include "config.h"
+
+#include "ps-flow-source-spec.h"
+#include "ps-geoip.h"
+#include "ps-peer-monitor.h"
+
+#define HISTORY_SAVE_INTERVAL_S 60
+
+struct _PsPeerMonitor
+{
+  GObject         parent_instance;
+
+  PsPeerEnricher *enricher;
+  PsPeerTable    *table;
+  PsPeerAlerts   *alerts;
+  PsPeerHistory  *history;
+  GListStore     *sources;
+};
+
+G_DEFINE_FINAL_TYPE (PsPeerMonitor, ps_peer_monitor, G_TYPE_OBJECT)
+
+static void
+ps_peer_monitor_dispose (GObject *object)
+{
+  PsPeerMonitor *self = PS_PEER_MONITOR (object);
+
+  if (self->sources != NULL)
+    ps_peer_monitor_stop_sources (self);
+  g_clear_object (&self->sources);
+  g_clear_object (&self->history);
+  g_clear_object (&self->alerts);
+  g_clear_object (&self->table);
+  g_clear_object (&self->enricher);
+
+  G_OBJECT_CLASS (ps_peer_monitor_parent_class)->dispose (object);
+}
+
+static void
+ps_peer_monitor_class_init (PsPeerMonitorClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ps_peer_monitor_dispose;
+}
+
+static void
+ps_peer_monitor_init (PsPeerMonitor *self)
+{
+  g_autoptr(PsGeoip) geoip = ps_geoip_new ();
+
+  ps_geoip_add_default_databases (geoip);
+  self->enricher = ps_peer_enricher_new (NULL, geoip);
+  self->table = ps_peer_table_new (self->enricher);
+  self->alerts = ps_peer_alerts_new (self->table);
+  self->sources = g_list_store_new (PS_TYPE_FLOW_SOURCE);
+}
+
+PsPeerMonitor *
+ps_peer_monitor_new (void)
+{
+  return g_object_new (PS_TYPE_PEER_MONITOR, NULL);
+}
+
+PsPeerTable *
+ps_peer_monitor_get_table (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return self->table;
+}
+
+PsPeerAlerts *
+ps_peer_monitor_get_alerts (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return self->alerts;
+}
+
+PsPeerEnricher *
+ps_peer_monitor_get_enricher (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return self->enricher;
+}
+
+PsPeerHistory *
+ps_peer_monitor_get_history (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return self->history;
+}
+
+static void
+on_history_loaded_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PsPeerMonitor) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_peer_history_load_finish (PS_PEER_HISTORY (object), result, &error))
+    g_warning ("%s", error->message);
+}
+
+void
+ps_peer_monitor_enable_history (PsPeerMonitor *self,
+                                const char    *path,
+                                guint          retention_days)
+{
+  g_return_if_fail (PS_IS_PEER_MONITOR (self));
+  g_return_if_fail (self->history == NULL);
+
+  self->history = ps_peer_history_new (self->table, path);
+  if (retention_days > 0)
+    ps_peer_history_set_retention_days (self->history, retention_days);
+  ps_peer_history_load_async (self->history, NULL, on_history_loaded_cb, g_object_ref (self));
+  ps_peer_history_set_autosave (self->history, HISTORY_SAVE_INTERVAL_S);
+}
+
+PsFlowSource *
+ps_peer_monitor_add_source (PsPeerMonitor  *self,
+                            const char     *spec,
+                            GError        **error)
+{
+  g_autoptr(PsFlowSource) source = NULL;
+
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  source = ps_flow_source_new_for_spec (spec, error);
+  if (source == NULL)
+    return NULL;
+
+  ps_peer_table_watch_source (self->table, source);
+  if (!ps_flow_source_start (source, error))
+    return NULL;
+
+  g_list_store_append (self->sources, source);
+  return source;
+}
+
+GListModel *
+ps_peer_monitor_get_sources (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return G_LIST_MODEL (self->sources);
+}
+
+void
+ps_peer_monitor_stop_sources (PsPeerMonitor *self)
+{
+  g_return_if_fail (PS_IS_PEER_MONITOR (self));
+
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->sources)); i < n; i++)
+    {
+      g_autoptr(PsFlowSource) source = g_list_model_get_item (G_LIST_MODEL (self->sources), i);
+
+      ps_flow_source_stop (source);
+    }
+  g_list_store_remove_all (self->sources);
+}

@@ -1,0 +1,20 @@
+/* fuzz-ipfix.c: IPFIX messages: templates, withdrawals, variable-length and enterprise fields
+ *
+ * A series of datagrams from a hostile exporter to one decoder, the version
+ * forced to 10 (see fuzz-netflow.h for the input format).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "fuzz-netflow.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data,
+                            size_t         size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  fuzz_netflow_run (data, size, 10);
+  return 0;
+}
