@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "ps-connections-columns.h"
 #include "ps-connections-view-private.h"
 #include "ps-peer-private.h"
 #include "ps-peer-table.h"
@@ -164,6 +165,17 @@ on_wake_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+  guint wake = g_timeout_add (10, on_wake_cb, NULL);
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+}
+
 static gboolean
 wait_for_rows (PsConnectionsView *view,
                guint              n_rows)
@@ -296,8 +308,8 @@ static void
 test_format (void)
 {
   gint64 now = 1700000000000;
-  g_autofree char *cn = _ps_connections_view_format_flag ("CN");
-  g_autofree char *se = _ps_connections_view_format_flag ("se");
+  g_autofree char *cn = ps_connections_columns_flag ("CN");
+  g_autofree char *se = ps_connections_columns_flag ("se");
   g_autofree char *date = NULL;
   struct {
     gint64      ago_s;
@@ -310,23 +322,23 @@ test_format (void)
 
   g_assert_cmpstr (cn, ==, "\xF0\x9F\x87\xA8\xF0\x9F\x87\xB3");     /* U+1F1E8 U+1F1F3 */
   g_assert_cmpstr (se, ==, "\xF0\x9F\x87\xB8\xF0\x9F\x87\xAA");
-  g_assert_null (_ps_connections_view_format_flag (NULL));
-  g_assert_null (_ps_connections_view_format_flag ("C"));
-  g_assert_null (_ps_connections_view_format_flag ("CHN"));
-  g_assert_null (_ps_connections_view_format_flag ("1A"));
+  g_assert_null (ps_connections_columns_flag (NULL));
+  g_assert_null (ps_connections_columns_flag ("C"));
+  g_assert_null (ps_connections_columns_flag ("CHN"));
+  g_assert_null (ps_connections_columns_flag ("1A"));
 
   for (guint i = 0; i < G_N_ELEMENTS (times); i++)
     {
-      g_autofree char *text = _ps_connections_view_format_relative (now - times[i].ago_s * 1000,
+      g_autofree char *text = ps_connections_columns_relative_time (now - times[i].ago_s * 1000,
                                                                     now);
 
       g_assert_cmpstr (text, ==, times[i].text);
     }
 
   /* a month or more: a date */
-  date = _ps_connections_view_format_relative (now - (gint64) 40 * 86400 * 1000, now);
+  date = ps_connections_columns_relative_time (now - (gint64) 40 * 86400 * 1000, now);
   g_assert_nonnull (strstr (date, "2023"));
-  g_assert_cmpstr (_ps_connections_view_format_relative (0, now), ==, "—");
+  g_assert_cmpstr (ps_connections_columns_relative_time (0, now), ==, "—");
 }
 
 static void
@@ -516,6 +528,10 @@ test_peers (void)
   record.new_flow = FALSE;
   ps_peer_table_add_records (table, &record, 1);
   g_assert_true (wait_for_first_row (view, "198.51.100.200"));
+  /* the selection stays with its peer when rows move */
+  peer = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (rows));
+  g_assert_nonnull (peer);
+  g_assert_cmpstr (ps_peer_get_address_string (peer), ==, "198.51.100.97");
 
   /* the export, in the order shown */
   csv = _ps_connections_view_build_export (view, PS_CONNECTIONS_EXPORT_CSV);
@@ -620,14 +636,15 @@ test_export (void)
   g_autofree char *dir = g_dir_make_tmp ("test-connections-view-XXXXXX", &error);
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+  g_autoptr(GFile) chosen = NULL;
+  g_autofree char *basename = NULL;
   g_autoptr(GBytes) expected = NULL;
   GObject *dialog;
   gint64 end;
   guint wake;
 
   g_assert_no_error (error);
-  path = g_build_filename (dir, "connections.csv", NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
@@ -645,12 +662,22 @@ test_export (void)
   g_assert_true (GTK_IS_FILE_CHOOSER_NATIVE (dialog));
   g_assert_true (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (dialog)) == GTK_FILE_CHOOSER_ACTION_SAVE);
 
-  /* the user picks a file and presses Export; the chooser loads the folder first */
-  file = g_file_new_for_path (path);
-  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, &error));
+  /* the user goes to a folder, keeps the suggested name and presses Export (the chooser
+   * loads the folder before it takes a file) */
+  spin (300);
+  folder = g_file_new_for_path (dir);
+  chosen = g_file_get_child (folder, "connections.csv");
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), chosen, &error));
   g_assert_no_error (error);
-  for (int k = 0; k < 50; k++) g_main_context_iteration (NULL, FALSE);
-  { g_autoptr(GFile) f = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)); g_test_message ("DEBUG %s", f ? g_file_peek_path (f) : "(null)"); }
+  spin (300);
+  g_clear_object (&chosen);
+  chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_assert_nonnull (chosen);
+  g_assert_true (g_file_has_parent (chosen, folder));
+  basename = g_file_get_basename (chosen);
+  g_assert_true (g_str_has_prefix (basename, "connections-"));
+  g_assert_true (g_str_has_suffix (basename, ".csv"));
+  path = g_file_get_path (chosen);
   g_signal_emit_by_name (dialog, "response", GTK_RESPONSE_ACCEPT);
   g_assert_null (_ps_connections_view_get_export_dialog (view));
 
@@ -675,6 +702,7 @@ test_export (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "connections.export", "s", "json"));
   dialog = _ps_connections_view_get_export_dialog (view);
   g_assert_nonnull (dialog);
+  spin (300);
   g_signal_emit_by_name (dialog, "response", GTK_RESPONSE_CANCEL);
   g_assert_null (_ps_connections_view_get_export_dialog (view));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));

@@ -1384,6 +1384,44 @@ test_limits (void)
 }
 
 static void
+test_exporter_table_full (void)
+{
+  g_autoptr(PsNetflowDecoder) d = ps_netflow_decoder_new ();
+  g_autoptr(GArray) out = records_new ();
+  g_autoptr(GByteArray) tmpl = ipfix_template_only (0, 256);
+  g_autoptr(GByteArray) withdraw_all = ipfix_begin (EXPORT_SECS, 0, 1);
+  g_autoptr(GError) error = NULL;
+  PsNetflowLimits limits;
+  gsize set;
+
+  set = set_begin (withdraw_all, 2);
+  put16 (withdraw_all, 2);
+  put16 (withdraw_all, 0);
+  set_end (withdraw_all, set);
+  ipfix_end (withdraw_all);
+
+  ps_netflow_decoder_get_limits (d, &limits);
+  limits.max_exporters = 1;
+  ps_netflow_decoder_set_limits (d, &limits);
+
+  decode_ok (d, tmpl, 0, out);
+  g_assert_false (decode_from (d, &exporter_b, tmpl, 0, out, &error));
+  g_assert_error (error, PS_NETFLOW_ERROR, PS_NETFLOW_ERROR_LIMIT);
+  g_clear_error (&error);
+
+  /* the first exporter could go now, but the table is not searched again
+   * for a second: a flood of new sources costs a lookup each, no more */
+  decode_ok (d, withdraw_all, 10, out);
+  g_assert_false (decode_from (d, &exporter_b, tmpl, 500, out, &error));
+  g_assert_error (error, PS_NETFLOW_ERROR, PS_NETFLOW_ERROR_LIMIT);
+  g_clear_error (&error);
+  g_assert_false (decode_from (d, &exporter_b, tmpl, 999, out, &error));
+  g_clear_error (&error);
+  g_assert_true (decode_from (d, &exporter_b, tmpl, 1000, out, &error));
+  g_assert_no_error (error);
+}
+
+static void
 test_template_expiry (void)
 {
   g_autoptr(PsNetflowDecoder) d = ps_netflow_decoder_new ();
@@ -1459,6 +1497,7 @@ main (int   argc,
   g_test_add_func ("/netflow/ipfix/sequence", test_ipfix_sequence);
   g_test_add_func ("/netflow/ipfix/malformed", test_ipfix_malformed);
   g_test_add_func ("/netflow/limits", test_limits);
+  g_test_add_func ("/netflow/exporter-table-full", test_exporter_table_full);
   g_test_add_func ("/netflow/template-expiry", test_template_expiry);
   g_test_add_func ("/netflow/ended", test_ended);
 

@@ -19,6 +19,7 @@
 #include "ps-cli.h"
 #include "ps-conntrack-source.h"
 #include "ps-flow-source-spec.h"
+#include "ps-gateway-source.h"
 #include "ps-peer-json.h"
 #include "ps-peer-table.h"
 #include "ps-saved-cameras.h"
@@ -45,8 +46,13 @@ on_dumped_cb (GObject      *object,
 {
   Wait *wait = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!ps_conntrack_source_dump_finish (PS_CONNTRACK_SOURCE (object), result, &error))
+  if (PS_IS_GATEWAY_SOURCE (object))
+    ok = ps_gateway_source_dump_finish (PS_GATEWAY_SOURCE (object), result, &error);
+  else
+    ok = ps_conntrack_source_dump_finish (PS_CONNTRACK_SOURCE (object), result, &error);
+  if (!ok)
     g_printerr ("peerscope-cli: %s\n", error->message);
 
   if (--wait->pending == 0)
@@ -199,7 +205,7 @@ ps_cli_peers (int    argc,
   guint sigint_id;
   const GOptionEntry entries[] = {
     { "source", 's', 0, G_OPTION_ARG_STRING_ARRAY, &source_specs,
-      N_("Read flows from conntrack (default) or a NetFlow/IPFIX collector on ipfix:[ADDR:]PORT (repeatable)"),
+      N_("Read flows from conntrack (default), the gateway helper (gateway) or a NetFlow/IPFIX collector on ipfix:[ADDR:]PORT (repeatable)"),
       N_("SOURCE") },
     { "duration", 'd', 0, G_OPTION_ARG_DOUBLE, &duration, N_("Watch for S seconds (default 10)"), "S" },
     { "device", 0, 0, G_OPTION_ARG_STRING_ARRAY, &devices,
@@ -265,14 +271,31 @@ ps_cli_peers (int    argc,
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
 
+  /* a helper that said no is an error, not an empty list */
+  for (guint i = 0; i < sources->len; i++)
+    {
+      gpointer source = g_ptr_array_index (sources, i);
+
+      if (PS_IS_GATEWAY_SOURCE (source) && ps_gateway_source_get_error (source) != NULL
+          && ps_gateway_source_get_state (source) != PS_GATEWAY_SOURCE_STATE_WATCHING)
+        return ps_cli_fail ("%s", ps_gateway_source_get_error (source)->message);
+    }
+
   /* the latest counters, then stop */
   wait.loop = loop;
   for (guint i = 0; i < sources->len; i++)
-    if (PS_IS_CONNTRACK_SOURCE (g_ptr_array_index (sources, i)))
-      {
-        wait.pending++;
-        ps_conntrack_source_dump_async (g_ptr_array_index (sources, i), NULL, on_dumped_cb, &wait);
-      }
+    {
+      gpointer source = g_ptr_array_index (sources, i);
+
+      if (PS_IS_CONNTRACK_SOURCE (source))
+        ps_conntrack_source_dump_async (source, NULL, on_dumped_cb, &wait);
+      else if (PS_IS_GATEWAY_SOURCE (source)
+               && ps_gateway_source_get_state (source) == PS_GATEWAY_SOURCE_STATE_WATCHING)
+        ps_gateway_source_dump_async (source, NULL, on_dumped_cb, &wait);
+      else
+        continue;
+      wait.pending++;
+    }
   if (wait.pending > 0)
     g_main_loop_run (loop);
   for (guint i = 0; i < sources->len; i++)

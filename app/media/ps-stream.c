@@ -41,6 +41,8 @@ struct _PsStream
   GstElement      *video_sink;    /* the application's own sink, or NULL */
   gulong           sink_probe;
   GstElement      *manager;       /* rtspsrc's rtpbin, set from its thread */
+  guint64          rtp_bytes;     /* what the camera sent; under lock */
+  guint64          rtp_packets;
   PsStreamProfile  profile;
   guint            timeout_ms;
   gboolean         reconnect;
@@ -381,6 +383,39 @@ schedule_keyframe_request (PsStream *self)
   g_source_unref (source);
 }
 
+/* Streaming thread: every RTP packet the camera sends, for the peer
+ * monitor's own-session source. */
+static GstPadProbeReturn
+on_rtp_buffer (GstPad          *pad,
+               GstPadProbeInfo *info,
+               gpointer         user_data)
+{
+  PsStream *self = user_data;
+  guint64 bytes = 0;
+  guint packets = 0;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    {
+      bytes = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+      packets = 1;
+    }
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    {
+      GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+
+      packets = gst_buffer_list_length (list);
+      for (guint i = 0; i < packets; i++)
+        bytes += gst_buffer_get_size (gst_buffer_list_get (list, i));
+    }
+
+  g_mutex_lock (&self->lock);
+  self->rtp_bytes += bytes;
+  self->rtp_packets += packets;
+  g_mutex_unlock (&self->lock);
+
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_rtspsrc_pad_added (GstElement *rtspsrc,
                       GstPad     *pad,
@@ -389,6 +424,9 @@ on_rtspsrc_pad_added (GstElement *rtspsrc,
   PsStream *self = user_data;
   g_autoptr(GstElement) decodebin = NULL;
   g_autoptr(GstPad) sinkpad = NULL;
+
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     on_rtp_buffer, self, NULL);
 
   decodebin = gst_bin_get_by_name (GST_BIN (self->pipeline), "decode");
   sinkpad = gst_element_get_static_pad (decodebin, "sink");
@@ -1412,6 +1450,24 @@ ps_stream_get_first_frame_ms (PsStream *self)
   g_mutex_unlock (&self->lock);
 
   return ms;
+}
+
+/**
+ * ps_stream_get_received:
+ * @bytes: (out): RTP bytes the camera sent, over every session so far
+ * @packets: (out): RTP packets
+ */
+void
+ps_stream_get_received (PsStream *self,
+                        guint64  *bytes,
+                        guint64  *packets)
+{
+  g_return_if_fail (PS_IS_STREAM (self));
+
+  g_mutex_lock (&self->lock);
+  *bytes = self->rtp_bytes;
+  *packets = self->rtp_packets;
+  g_mutex_unlock (&self->lock);
 }
 
 guint

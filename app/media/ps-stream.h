@@ -69,6 +69,9 @@ guint          ps_stream_get_height         (PsStream        *self);
 guint64        ps_stream_get_frames         (PsStream        *self);
 double         ps_stream_get_fps            (PsStream        *self);
 double         ps_stream_get_first_frame_ms (PsStream        *self);
+void             ps_stream_get_received       (PsStream        *self,
+                                               guint64         *bytes,
+                                               guint64         *packets);
 guint          ps_stream_get_reconnects     (PsStream        *self);
 gboolean       ps_stream_get_latency        (PsStream        *self,
                                              double          *p50_ms,

@@ -13,6 +13,7 @@
 #include "ps-conntrack-source.h"
 #include "ps-flow-collector.h"
 #include "ps-flow-source-spec.h"
+#include "ps-gateway-source.h"
 
 PsFlowSource *
 ps_flow_source_new_for_spec (const char  *spec,
@@ -27,6 +28,9 @@ ps_flow_source_new_for_spec (const char  *spec,
 
   if (strcmp (spec, "conntrack") == 0)
     return PS_FLOW_SOURCE (ps_conntrack_source_new ());
+
+  if (strcmp (spec, "gateway") == 0)
+    return PS_FLOW_SOURCE (ps_gateway_source_new (NULL));
 
   if (g_str_has_prefix (spec, "ipfix:"))
     rest = spec + strlen ("ipfix:");
@@ -56,6 +60,6 @@ ps_flow_source_new_for_spec (const char  *spec,
 
 invalid:
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               _("Unknown flow source “%s”: use conntrack or ipfix:[ADDR:]PORT"), spec);
+               _("Unknown flow source “%s”: use gateway, conntrack or ipfix:[ADDR:]PORT"), spec);
   return NULL;
 }

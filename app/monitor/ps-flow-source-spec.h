@@ -1,6 +1,8 @@
 /* ps-flow-source-spec.h: flow sources named the way users and scripts
  * name them
  *
+ *   gateway                connection tracking through peerscope-gatewayd
+ *                          (the system bus, authorised by polkit)
  *   conntrack              this machine's connection tracking (root)
  *   ipfix:PORT             a NetFlow v5/v9 and IPFIX collector on every address
  *   ipfix:ADDR:PORT        … on one address ("[::1]:2055" for IPv6)

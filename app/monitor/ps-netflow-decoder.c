@@ -95,6 +95,7 @@ struct _PsNetflowDecoder
   gsize           pending_bytes;
   gint64          last_sweep_ms;
   gboolean        swept;
+  gint64          evict_retry_ms;      /* no exporter could go: do not rescan before */
 };
 
 /* Hash tables */
@@ -244,8 +245,16 @@ get_exporter (PsNetflowDecoder   *self,
 
   if (e == NULL)
     {
-      if (g_hash_table_size (self->exporters) >= self->limits.max_exporters &&
-          !evict_idle_exporter (self))
+      gboolean full = g_hash_table_size (self->exporters) >= self->limits.max_exporters;
+
+      /* a flood from spoofed sources must not rescan the table each time */
+      if (full && now_ms >= self->evict_retry_ms)
+        {
+          full = !evict_idle_exporter (self);
+          if (full)
+            self->evict_retry_ms = now_ms + SWEEP_INTERVAL_MS;
+        }
+      if (full)
         {
           _ps_netflow_fail (error, PS_NETFLOW_ERROR_LIMIT,
                             "already %u exporters with templates, no room for another",

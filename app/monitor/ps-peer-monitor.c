@@ -22,6 +22,7 @@ struct _PsPeerMonitor
   PsPeerAlerts   *alerts;
   PsPeerHistory  *history;
   GListStore     *sources;
+  PsSessionSource *sessions;
 };
 
 G_DEFINE_FINAL_TYPE (PsPeerMonitor, ps_peer_monitor, G_TYPE_OBJECT)
@@ -34,6 +35,9 @@ ps_peer_monitor_dispose (GObject *object)
   if (self->sources != NULL)
     ps_peer_monitor_stop_sources (self);
   g_clear_object (&self->sources);
+  if (self->sessions != NULL)
+    ps_flow_source_stop (PS_FLOW_SOURCE (self->sessions));
+  g_clear_object (&self->sessions);
   g_clear_object (&self->history);
   g_clear_object (&self->alerts);
   g_clear_object (&self->table);
@@ -58,6 +62,9 @@ ps_peer_monitor_init (PsPeerMonitor *self)
   self->table = ps_peer_table_new (self->enricher);
   self->alerts = ps_peer_alerts_new (self->table);
   self->sources = g_list_store_new (PS_TYPE_FLOW_SOURCE);
+  self->sessions = ps_session_source_new ();
+  ps_peer_table_watch_source (self->table, PS_FLOW_SOURCE (self->sessions));
+  ps_flow_source_start (PS_FLOW_SOURCE (self->sessions), NULL);
 }
 
 PsPeerMonitor *
@@ -88,6 +95,14 @@ ps_peer_monitor_get_enricher (PsPeerMonitor *self)
   g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
 
   return self->enricher;
+}
+
+PsSessionSource *
+ps_peer_monitor_get_sessions (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  return self->sessions;
 }
 
 PsPeerHistory *

@@ -13,6 +13,7 @@
 #include "ps-peer-alerts.h"
 #include "ps-peer-history.h"
 #include "ps-peer-table.h"
+#include "ps-session-source.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,8 @@ PsPeerMonitor    *ps_peer_monitor_new             (void);
 PsPeerTable      *ps_peer_monitor_get_table       (PsPeerMonitor  *self);
 PsPeerAlerts     *ps_peer_monitor_get_alerts      (PsPeerMonitor  *self);
 PsPeerEnricher   *ps_peer_monitor_get_enricher    (PsPeerMonitor  *self);
+/* The app's own streams, always on. */
+PsSessionSource  *ps_peer_monitor_get_sessions    (PsPeerMonitor  *self);
 /* NULL until ps_peer_monitor_enable_history() */
 PsPeerHistory    *ps_peer_monitor_get_history     (PsPeerMonitor  *self);
 /* Loads the history (path NULL: the default one) and saves every minute. */

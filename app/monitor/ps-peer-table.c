@@ -16,8 +16,11 @@
 
 #define NOTIFY_INTERVAL_MS 250
 
+#define DEVICE_ID_MAX 64
+
 typedef struct
 {
+  char        device_id[DEVICE_ID_MAX];   /* the same address can change hands */
   PsIpAddress device;
   PsIpAddress peer;
   guint16     port;
@@ -59,7 +62,8 @@ peer_key_hash (gconstpointer data)
 {
   const PeerKey *key = data;
 
-  return ps_ip_address_hash (&key->device) * 31
+  return g_str_hash (key->device_id) * 131
+         + ps_ip_address_hash (&key->device) * 31
          + ps_ip_address_hash (&key->peer) * 17
          + key->port * 7u + key->ip_protocol + key->inbound;
 }
@@ -75,7 +79,8 @@ peer_key_equal (gconstpointer a,
          && ka->ip_protocol == kb->ip_protocol
          && ka->inbound == kb->inbound
          && ps_ip_address_equal (&ka->peer, &kb->peer)
-         && ps_ip_address_equal (&ka->device, &kb->device);
+         && ps_ip_address_equal (&ka->device, &kb->device)
+         && strcmp (ka->device_id, kb->device_id) == 0;
 }
 
 static guint
@@ -387,6 +392,7 @@ ps_peer_table_account (PsPeerTable        *self,
   else
     key.inbound = is_service_port (device_port) && !is_service_port (peer_port);
 
+  g_strlcpy (key.device_id, device_id, sizeof key.device_id);
   key.device = *device_address;
   key.peer = *peer_address;
   key.port = key.inbound ? device_port : peer_port;
@@ -557,6 +563,7 @@ ps_peer_table_restore (PsPeerTable          *self,
   if (!ps_ip_address_is_set (&snapshot->address) || !ps_ip_address_is_set (&snapshot->device_address))
     return NULL;
 
+  g_strlcpy (key.device_id, snapshot->device, sizeof key.device_id);
   key.device = snapshot->device_address;
   key.peer = snapshot->address;
   key.port = snapshot->port;

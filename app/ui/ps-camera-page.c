@@ -261,3 +261,11 @@ ps_camera_page_set_view (PsCameraPage *self,
 
   adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
+
+PsStream *
+ps_camera_page_get_stream (PsCameraPage *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_PAGE (self), NULL);
+
+  return self->stream;
+}

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ps-device.h"
+#include "ps-stream.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,7 @@ void          ps_camera_page_set_peers  (PsCameraPage *self,
 void          ps_camera_page_set_view   (PsCameraPage *self,
                                          const char   *name);
 PsDevice     *ps_camera_page_get_device (PsCameraPage *self);
+/* NULL when no stream plays */
+PsStream     *ps_camera_page_get_stream (PsCameraPage *self);
 
 G_END_DECLS

@@ -35,9 +35,4 @@ char                *_ps_connections_view_dup_point_id      (PsPeer             
 /* runs the summary, map, sort and filter refresh that peer changes schedule */
 void                 _ps_connections_view_flush             (PsConnectionsView   *self);
 
-/* helpers of the cells */
-char                *_ps_connections_view_format_flag       (const char          *country_code);
-char                *_ps_connections_view_format_relative   (gint64               unix_ms,
-                                                             gint64               now_ms);
-
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "ps-connections-columns.h"
 #include "ps-connections-view-private.h"
 #include "ps-peer-json.h"
 #include "ps-world-map.h"
@@ -31,53 +32,40 @@ typedef enum {
   REFRESH_ALL     = REFRESH_SUMMARY | REFRESH_MAP | REFRESH_SORT | REFRESH_FILTER,
 } RefreshFlags;
 
-enum {
-  COLUMN_PEER,
-  COLUMN_COUNTRY,
-  COLUMN_NETWORK,
-  COLUMN_CLASS,
-  COLUMN_SENT,
-  COLUMN_RECEIVED,
-  COLUMN_FIRST_SEEN,
-  COLUMN_LAST_SEEN,
-  COLUMN_BLOCKED,
-  N_COLUMNS
-};
-
 struct _PsConnectionsView
 {
-  AdwBin               parent_instance;
+  AdwBin                parent_instance;
 
-  AdwToastOverlay     *toast_overlay;
-  GtkStack            *stack;
-  GtkImage            *summary_icon;
-  GtkLabel            *summary_label;
-  GtkSearchEntry      *search_entry;
-  GtkDropDown         *class_dropdown;
-  PsWorldMap          *map;
-  GtkStack            *list_stack;
-  GtkColumnView       *column_view;
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  GtkImage             *summary_icon;
+  GtkLabel             *summary_label;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *class_dropdown;
+  PsWorldMap           *map;
+  GtkStack             *list_stack;
+  GtkColumnView        *column_view;
 
-  GListModel          *peers;
-  GPtrArray           *watched;        /* the peers, each with our notify handler */
-  GtkCustomFilter     *filter;
-  GtkFilterListModel  *filtered;
-  GtkSorter           *traffic_sorter;
-  GtkSingleSelection  *selection;
-  GtkColumnViewColumn *columns[N_COLUMNS];
-  GHashTable          *clock_cells;    /* bound cells that show a relative time */
-  GHashTable          *points;         /* map point id → PsPeer */
+  GListModel           *peers;
+  GPtrArray            *watched;        /* the peers, each with our notify handler */
+  GtkCustomFilter      *filter;         /* these three belong to selection */
+  GtkFilterListModel   *filtered;
+  GtkSorter            *traffic_sorter;
+  GtkSingleSelection   *selection;
+  PsConnectionsColumns *cells;
+  GtkColumnViewColumn  *columns[PS_CONNECTIONS_N_COLUMNS];
+  GHashTable           *points;         /* map point id → PsPeer */
 
-  char               **search_words;   /* casefolded; NULL when the search is empty */
-  guint                class_filter;   /* index into class_filters[] */
-  RefreshFlags         pending;
-  gboolean             capturing_keys;
-  guint                refresh_id;
-  guint                clock_id;
+  char                **search_words;   /* casefolded; NULL when the search is empty */
+  guint                 class_filter;   /* index into class_filters[] */
+  RefreshFlags          pending;
+  gboolean              capturing_keys;
+  guint                 refresh_id;
+  guint                 clock_id;
 
-  GCancellable        *cancellable;
-  GObject             *chooser;        /* the export file chooser while it is open */
-  PsConnectionsExport  export_format;
+  GCancellable         *cancellable;
+  GObject              *chooser;        /* the export file chooser while it is open */
+  PsConnectionsExport   export_format;
 };
 
 G_DEFINE_FINAL_TYPE (PsConnectionsView, ps_connections_view, ADW_TYPE_BIN)
@@ -96,53 +84,7 @@ static void scroll_to_row    (PsConnectionsView *self,
                               guint              position);
 static void scroll_to_top    (PsConnectionsView *self);
 
-/* ---- words ----------------------------------------------------------------------------- */
-
-static const char *
-kind_label (PsPeerKind kind)
-{
-  switch (kind)
-    {
-    case PS_PEER_KIND_P2P_SUPERNODE:
-      return C_("peer class", "P2P server");
-    case PS_PEER_KIND_VENDOR_CLOUD:
-      return C_("peer class", "Vendor cloud");
-    case PS_PEER_KIND_STUN_TURN:
-      return C_("peer class", "STUN/TURN");
-    case PS_PEER_KIND_NTP:
-      return C_("peer class", "Time (NTP)");
-    case PS_PEER_KIND_DNS:
-      return C_("peer class", "DNS");
-    case PS_PEER_KIND_LAN_DISCOVERY:
-      return C_("peer class", "LAN discovery");
-    case PS_PEER_KIND_VIEWER:
-      return C_("peer class", "Viewer");
-    case PS_PEER_KIND_LAN:
-      return C_("peer class", "Local network");
-    case PS_PEER_KIND_UNKNOWN:
-    default:
-      return C_("peer class", "Unknown");
-    }
-}
-
-/* the order of the Class column: the most worrying first */
-static int
-kind_rank (PsPeerKind kind)
-{
-  static const int ranks[] = {
-    [PS_PEER_KIND_P2P_SUPERNODE] = 0,
-    [PS_PEER_KIND_VENDOR_CLOUD] = 1,
-    [PS_PEER_KIND_STUN_TURN] = 2,
-    [PS_PEER_KIND_UNKNOWN] = 3,
-    [PS_PEER_KIND_NTP] = 4,
-    [PS_PEER_KIND_DNS] = 5,
-    [PS_PEER_KIND_LAN_DISCOVERY] = 6,
-    [PS_PEER_KIND_VIEWER] = 7,
-    [PS_PEER_KIND_LAN] = 8,
-  };
-
-  return (guint) kind < G_N_ELEMENTS (ranks) ? ranks[kind] : 3;
-}
+/* ---- filtering ------------------------------------------------------------------------- */
 
 typedef enum {
   MATCH_ALL,
@@ -186,615 +128,14 @@ class_filter_matches (guint      index,
     }
 }
 
-/**
- * _ps_connections_view_format_flag:
- * @country_code: (nullable): an ISO 3166-1 alpha-2 code
- *
- * Returns: (transfer full) (nullable): the flag emoji (two regional indicator symbols), or
- *   %NULL when @country_code is not two letters
- */
-char *
-_ps_connections_view_format_flag (const char *country_code)
-{
-  char flag[16];
-  int len;
-
-  if (country_code == NULL || !g_ascii_isalpha (country_code[0])
-      || !g_ascii_isalpha (country_code[1]) || country_code[2] != '\0')
-    return NULL;
-
-  len = g_unichar_to_utf8 (0x1F1E6 + (g_ascii_toupper (country_code[0]) - 'A'), flag);
-  len += g_unichar_to_utf8 (0x1F1E6 + (g_ascii_toupper (country_code[1]) - 'A'), flag + len);
-  return g_strndup (flag, len);
-}
-
-/**
- * _ps_connections_view_format_relative:
- * @unix_ms: a time in ms since the epoch, 0 when unknown
- * @now_ms: the time now
- *
- * Returns: (transfer full): "Just now", "2 min ago", "3 hours ago", "4 days ago" or a date
- */
-char *
-_ps_connections_view_format_relative (gint64 unix_ms,
-                                      gint64 now_ms)
-{
-  gint64 seconds;
-  guint n;
-
-  if (unix_ms <= 0)
-    return g_strdup ("—");
-
-  seconds = (now_ms - unix_ms) / 1000;
-  if (seconds < 60)
-    return g_strdup (_("Just now"));
-
-  if (seconds < 60 * 60)
-    {
-      n = seconds / 60;
-      /* Translators: a time in the past, in minutes */
-      return g_strdup_printf (ngettext ("%u min ago", "%u min ago", n), n);
-    }
-
-  if (seconds < 24 * 60 * 60)
-    {
-      n = seconds / (60 * 60);
-      return g_strdup_printf (ngettext ("%u hour ago", "%u hours ago", n), n);
-    }
-
-  if (seconds < 30 * 24 * 60 * 60)
-    {
-      n = seconds / (24 * 60 * 60);
-      return g_strdup_printf (ngettext ("%u day ago", "%u days ago", n), n);
-    }
-
-  {
-    g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (unix_ms / 1000);
-
-    if (time == NULL)
-      return g_strdup ("—");
-    /* Translators: a date, in the format of g_date_time_format() */
-    /* xgettext:no-c-format */
-    return g_date_time_format (time, _("%b %-e, %Y"));
-  }
-}
-
-static char *
-format_date_time (gint64 unix_ms)
-{
-  g_autoptr(GDateTime) time = NULL;
-
-  if (unix_ms <= 0)
-    return NULL;
-
-  time = g_date_time_new_from_unix_local (unix_ms / 1000);
-  if (time == NULL)
-    return NULL;
-  /* Translators: a date and time, in the format of g_date_time_format() */
-  /* xgettext:no-c-format */
-  return g_date_time_format (time, _("%b %-e, %Y, %H:%M:%S"));
-}
-
-static char *
-format_endpoint (PsPeer *peer)
-{
-  const char *address = ps_peer_get_address_string (peer);
-  const char *protocol = ps_peer_get_protocol_name (peer);
-
-  if (ps_peer_get_port (peer) == 0)
-    return g_strdup_printf ("%s/%s", address, protocol);
-  if (ps_peer_get_address (peer)->family == 6)
-    return g_strdup_printf ("[%s]:%u/%s", address, ps_peer_get_port (peer), protocol);
-  return g_strdup_printf ("%s:%u/%s", address, ps_peer_get_port (peer), protocol);
-}
-
-static const char *
-country_name (PsPeer *peer)
-{
-  const char *name = ps_peer_get_country_name (peer);
-
-  if (name != NULL && *name != '\0')
-    return name;
-  name = ps_peer_get_country (peer);
-  if (name != NULL && *name != '\0')
-    return name;
-  return NULL;
-}
-
-static guint64
-peer_traffic (PsPeer *peer)
-{
-  return ps_peer_get_bytes_out (peer) + ps_peer_get_bytes_in (peer);
-}
-
-/* ---- cells ----------------------------------------------------------------------------- */
-
-typedef struct
-{
-  const char *id;
-  const char *title;
-  const char *notify[3];             /* the properties the cell shows */
-  GtkWidget *(*create) (void);
-  void       (*update) (GtkWidget *cell,
-                        PsPeer    *peer);
-  gboolean    expand;
-  gboolean    clock;                 /* shows a relative time */
-  gboolean    descending_first;      /* "Sort By" starts with the largest */
-} ColumnSpec;
-
-static GtkWidget *
-new_label (float       xalign,
-           const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), xalign);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  return label;
-}
-
-static GtkWidget *
-create_two_lines (void)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *subtitle = new_label (0, "dim-label");
-
-  gtk_widget_add_css_class (subtitle, "caption");
-  gtk_box_append (GTK_BOX (box), new_label (0, NULL));
-  gtk_box_append (GTK_BOX (box), subtitle);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  return box;
-}
-
-static void
-set_two_lines (GtkWidget  *box,
-               const char *title,
-               const char *subtitle)
-{
-  GtkWidget *first = gtk_widget_get_first_child (box);
-  GtkWidget *second = gtk_widget_get_next_sibling (first);
-
-  gtk_label_set_text (GTK_LABEL (first), title != NULL ? title : "");
-  gtk_label_set_text (GTK_LABEL (second), subtitle != NULL ? subtitle : "");
-  /* one line alone is centred like the other cells */
-  gtk_widget_set_visible (second, subtitle != NULL && *subtitle != '\0');
-}
-
-/* the address is what the row is about: never cut */
-static GtkWidget *
-create_peer (void)
-{
-  GtkWidget *box = create_two_lines ();
-
-  gtk_label_set_ellipsize (GTK_LABEL (gtk_widget_get_first_child (box)), PANGO_ELLIPSIZE_NONE);
-  return box;
-}
-
-/* the network is the column that gives way, but shows a word or two */
-static GtkWidget *
-create_network (void)
-{
-  GtkWidget *box = create_two_lines ();
-
-  gtk_label_set_width_chars (GTK_LABEL (gtk_widget_get_first_child (box)), 12);
-  return box;
-}
-
-static GtkWidget *
-create_text (void)
-{
-  return new_label (0, NULL);
-}
-
-static GtkWidget *
-create_country (void)
-{
-  GtkWidget *label = new_label (0, NULL);
-
-  /* "🇬🇧 United Kingdom" fits; "Democratic Republic of the Congo" does not */
-  gtk_label_set_width_chars (GTK_LABEL (label), 13);
-  return label;
-}
-
-static GtkWidget *
-create_number (void)
-{
-  GtkWidget *label = new_label (1, "numeric");
-
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
-  return label;
-}
-
-static GtkWidget *
-create_badge (void)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_widget_set_halign (label, GTK_ALIGN_START);
-  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  return label;
-}
-
-static void
-update_peer (GtkWidget *cell,
-             PsPeer    *peer)
-{
-  g_autofree char *endpoint = format_endpoint (peer);
-  g_autofree char *tooltip = NULL;
-  const char *hostname = ps_peer_get_hostname (peer);
-
-  set_two_lines (cell, endpoint, hostname);
-  if (ps_peer_get_inbound (peer))
-    /* Translators: the tooltip of a peer that connects to a service of the camera */
-    tooltip = g_strdup_printf (_("%s connects to the camera’s port %u"),
-                               ps_peer_get_address_string (peer), ps_peer_get_port (peer));
-  else if (hostname != NULL)
-    tooltip = g_strdup_printf ("%s\n%s", endpoint, hostname);
-  gtk_widget_set_tooltip_text (cell, tooltip);
-}
-
-static void
-update_country (GtkWidget *cell,
-                PsPeer    *peer)
-{
-  g_autofree char *flag = _ps_connections_view_format_flag (ps_peer_get_country (peer));
-  g_autofree char *text = NULL;
-  const char *name = country_name (peer);
-
-  if (name == NULL)
-    {
-      gtk_label_set_text (GTK_LABEL (cell), C_("country", "Unknown"));
-      gtk_widget_set_tooltip_text (cell, NULL);
-      gtk_widget_add_css_class (cell, "dim-label");
-      return;
-    }
-
-  text = flag != NULL ? g_strdup_printf ("%s %s", flag, name) : g_strdup (name);
-  gtk_label_set_text (GTK_LABEL (cell), text);
-  gtk_widget_set_tooltip_text (cell, name);
-  gtk_widget_remove_css_class (cell, "dim-label");
-}
-
-static void
-update_network (GtkWidget *cell,
-                PsPeer    *peer)
-{
-  const char *org = ps_peer_get_org (peer);
-  char asn[16] = "";
-
-  if (ps_peer_get_asn (peer) != 0)
-    g_snprintf (asn, sizeof asn, "AS%u", ps_peer_get_asn (peer));
-
-  if (org != NULL && *org != '\0')
-    set_two_lines (cell, org, asn);
-  else if (asn[0] != '\0')
-    set_two_lines (cell, asn, NULL);
-  else if (ps_ip_address_is_local (ps_peer_get_address (peer)))
-    set_two_lines (cell, C_("network", "Local network"), NULL);
-  else
-    set_two_lines (cell, C_("network", "Unknown"), NULL);
-
-  gtk_widget_set_tooltip_text (cell, org != NULL && *org != '\0' ? org : NULL);
-}
-
-static void
-update_class (GtkWidget *cell,
-              PsPeer    *peer)
-{
-  PsPeerKind kind = ps_peer_get_kind (peer);
-  const char *reason = ps_peer_get_class_reason (peer);
-  const char *classes[] = { "badge", "peer-class", ps_peer_kind_to_string (kind), NULL };
-
-  gtk_label_set_text (GTK_LABEL (cell), kind_label (kind));
-  gtk_widget_set_css_classes (cell, classes);
-  gtk_widget_set_tooltip_text (cell, reason);
-  if (reason != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (cell),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, reason, -1);
-  else
-    gtk_accessible_reset_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-}
-
-static void
-set_size (GtkWidget *cell,
-          guint64    bytes)
-{
-  g_autofree char *size = g_format_size (bytes);
-
-  gtk_label_set_text (GTK_LABEL (cell), size);
-  if (bytes == 0)
-    gtk_widget_add_css_class (cell, "dim-label");
-  else
-    gtk_widget_remove_css_class (cell, "dim-label");
-}
-
-static void
-update_sent (GtkWidget *cell,
-             PsPeer    *peer)
-{
-  set_size (cell, ps_peer_get_bytes_out (peer));
-}
-
-static void
-update_received (GtkWidget *cell,
-                 PsPeer    *peer)
-{
-  set_size (cell, ps_peer_get_bytes_in (peer));
-}
-
-static void
-set_time (GtkWidget *cell,
-          gint64     unix_ms)
-{
-  g_autofree char *relative = _ps_connections_view_format_relative (unix_ms,
-                                                                    g_get_real_time () / 1000);
-  g_autofree char *absolute = format_date_time (unix_ms);
-
-  gtk_label_set_text (GTK_LABEL (cell), relative);
-  gtk_widget_set_tooltip_text (cell, absolute);
-}
-
-static void
-update_first_seen (GtkWidget *cell,
-                   PsPeer    *peer)
-{
-  set_time (cell, ps_peer_get_first_seen (peer));
-}
-
-static void
-update_last_seen (GtkWidget *cell,
-                  PsPeer    *peer)
-{
-  set_time (cell, ps_peer_get_last_seen (peer));
-}
-
-static void
-update_blocked (GtkWidget *cell,
-                PsPeer    *peer)
-{
-  guint64 attempts = ps_peer_get_blocked_attempts (peer);
-  char text[24];
-
-  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, attempts);
-  gtk_label_set_text (GTK_LABEL (cell), text);
-  if (attempts > 0)
-    {
-      gtk_widget_remove_css_class (cell, "dim-label");
-      gtk_widget_add_css_class (cell, "error");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (cell, "error");
-      gtk_widget_add_css_class (cell, "dim-label");
-    }
-}
-
-static const ColumnSpec column_specs[N_COLUMNS] = {
-  [COLUMN_PEER] = { "peer", N_("Peer"), { "hostname" },
-                    create_peer, update_peer, FALSE, FALSE, FALSE },
-  [COLUMN_COUNTRY] = { "country", N_("Country"), { "country" },
-                       create_country, update_country, FALSE, FALSE, FALSE },
-  [COLUMN_NETWORK] = { "network", N_("Network"), { "org", "country" },
-                       create_network, update_network, TRUE, FALSE, FALSE },
-  [COLUMN_CLASS] = { "class", N_("Class"), { "class", "hostname" },
-                     create_badge, update_class, FALSE, FALSE, FALSE },
-  [COLUMN_SENT] = { "sent", N_("Sent"), { "bytes-out" },
-                    create_number, update_sent, FALSE, FALSE, TRUE },
-  [COLUMN_RECEIVED] = { "received", N_("Received"), { "bytes-in" },
-                        create_number, update_received, FALSE, FALSE, TRUE },
-  [COLUMN_FIRST_SEEN] = { "first-seen", N_("First Seen"), { "last-seen" },
-                          create_text, update_first_seen, FALSE, TRUE, TRUE },
-  [COLUMN_LAST_SEEN] = { "last-seen", N_("Last Seen"), { "last-seen" },
-                         create_text, update_last_seen, FALSE, TRUE, TRUE },
-  [COLUMN_BLOCKED] = { "blocked", N_("Blocked"), { "blocked-attempts" },
-                       create_number, update_blocked, FALSE, FALSE, TRUE },
-};
-
-static void
-on_cell_notify_cb (PsPeer     *peer,
-                   GParamSpec *pspec,
-                   GtkWidget  *cell)
-{
-  const ColumnSpec *spec = g_object_get_data (G_OBJECT (cell), "ps-column");
-
-  spec->update (cell, peer);
-}
-
-static void
-on_setup_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             const ColumnSpec         *spec)
-{
-  GtkWidget *cell = spec->create ();
-
-  g_object_set_data (G_OBJECT (cell), "ps-column", (gpointer) spec);
-  gtk_list_item_set_child (item, cell);
-}
-
-static void
-on_bind_cb (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            const ColumnSpec         *spec)
-{
-  PsConnectionsView *self = g_object_get_data (G_OBJECT (factory), "ps-connections-view");
-  PsPeer *peer = gtk_list_item_get_item (item);
-  GtkWidget *cell = gtk_list_item_get_child (item);
-  GArray *handlers = g_array_new (FALSE, FALSE, sizeof (gulong));
-
-  spec->update (cell, peer);
-
-  for (guint i = 0; i < G_N_ELEMENTS (spec->notify) && spec->notify[i] != NULL; i++)
-    {
-      g_autofree char *signal = g_strconcat ("notify::", spec->notify[i], NULL);
-      gulong id = g_signal_connect_object (peer, signal, G_CALLBACK (on_cell_notify_cb), cell, 0);
-
-      g_array_append_val (handlers, id);
-    }
-  g_object_set_data_full (G_OBJECT (cell), "ps-handlers", handlers, (GDestroyNotify) g_array_unref);
-  g_object_set_data_full (G_OBJECT (cell), "ps-peer", g_object_ref (peer), g_object_unref);
-
-  if (spec->clock && self != NULL && self->clock_cells != NULL)
-    g_hash_table_add (self->clock_cells, cell);
-}
-
-static void
-on_unbind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              const ColumnSpec         *spec)
-{
-  PsConnectionsView *self = g_object_get_data (G_OBJECT (factory), "ps-connections-view");
-  GtkWidget *cell = gtk_list_item_get_child (item);
-  PsPeer *peer = g_object_get_data (G_OBJECT (cell), "ps-peer");
-  GArray *handlers = g_object_get_data (G_OBJECT (cell), "ps-handlers");
-
-  if (self != NULL && self->clock_cells != NULL)
-    g_hash_table_remove (self->clock_cells, cell);
-
-  for (guint i = 0; peer != NULL && handlers != NULL && i < handlers->len; i++)
-    g_signal_handler_disconnect (peer, g_array_index (handlers, gulong, i));
-  g_object_set_data (G_OBJECT (cell), "ps-handlers", NULL);
-  g_object_set_data (G_OBJECT (cell), "ps-peer", NULL);
-}
-
-static gboolean
-on_clock_cb (gpointer user_data)
-{
-  PsConnectionsView *self = user_data;
-  GHashTableIter iter;
-  gpointer cell;
-
-  g_hash_table_iter_init (&iter, self->clock_cells);
-  while (g_hash_table_iter_next (&iter, &cell, NULL))
-    {
-      const ColumnSpec *spec = g_object_get_data (cell, "ps-column");
-      PsPeer *peer = g_object_get_data (cell, "ps-peer");
-
-      if (peer != NULL)
-        spec->update (cell, peer);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
 /* ---- sorting and filtering ------------------------------------------------------------- */
-
-static int
-compare_endpoints (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      user_data)
-{
-  PsPeer *pa = (PsPeer *) a;
-  PsPeer *pb = (PsPeer *) b;
-  const PsIpAddress *aa = ps_peer_get_address (pa);
-  const PsIpAddress *ab = ps_peer_get_address (pb);
-  int cmp;
-
-  if (aa->family != ab->family)
-    return aa->family < ab->family ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
-  cmp = memcmp (aa->bytes, ab->bytes, aa->family == 6 ? 16 : 4);
-  if (cmp == 0)
-    cmp = (int) ps_peer_get_port (pa) - (int) ps_peer_get_port (pb);
-  if (cmp == 0)
-    cmp = (int) ps_peer_get_ip_protocol (pa) - (int) ps_peer_get_ip_protocol (pb);
-  if (cmp == 0)
-    cmp = g_strcmp0 (ps_peer_get_device (pa), ps_peer_get_device (pb));
-
-  return gtk_ordering_from_cmpfunc (cmp);
-}
-
-/* the default order, and the order within equal rows of any column */
-static int
-compare_traffic (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  guint64 ta = peer_traffic ((PsPeer *) a);
-  guint64 tb = peer_traffic ((PsPeer *) b);
-
-  if (ta != tb)
-    return ta > tb ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
-  return compare_endpoints (a, b, NULL);
-}
-
-static int
-compare_classes (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  return gtk_ordering_from_cmpfunc (kind_rank (ps_peer_get_kind ((PsPeer *) a)) -
-                                    kind_rank (ps_peer_get_kind ((PsPeer *) b)));
-}
-
-static char *
-dup_country_key (PsPeer *peer)
-{
-  const char *name = country_name (peer);
-
-  return g_strdup (name != NULL ? name : "");
-}
-
-static char *
-dup_org_key (PsPeer *peer)
-{
-  const char *org = ps_peer_get_org (peer);
-
-  return g_strdup (org != NULL ? org : "");
-}
-
-static GtkSorter *
-string_sorter (GCallback key)
-{
-  return GTK_SORTER (gtk_string_sorter_new (gtk_cclosure_expression_new (G_TYPE_STRING, NULL,
-                                                                         0, NULL, key,
-                                                                         NULL, NULL)));
-}
-
-static GtkSorter *
-property_sorter (const char *property)
-{
-  return GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (PS_TYPE_PEER, NULL,
-                                                                          property)));
-}
-
-static GtkSorter *
-column_sorter (guint column)
-{
-  switch (column)
-    {
-    case COLUMN_PEER:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_endpoints, NULL, NULL));
-    case COLUMN_COUNTRY:
-      return string_sorter (G_CALLBACK (dup_country_key));
-    case COLUMN_NETWORK:
-      return string_sorter (G_CALLBACK (dup_org_key));
-    case COLUMN_CLASS:
-      return GTK_SORTER (gtk_custom_sorter_new (compare_classes, NULL, NULL));
-    case COLUMN_SENT:
-      return property_sorter ("bytes-out");
-    case COLUMN_RECEIVED:
-      return property_sorter ("bytes-in");
-    case COLUMN_FIRST_SEEN:
-      return GTK_SORTER (gtk_numeric_sorter_new (
-        gtk_cclosure_expression_new (G_TYPE_INT64, NULL, 0, NULL,
-                                     G_CALLBACK (ps_peer_get_first_seen), NULL, NULL)));
-    case COLUMN_LAST_SEEN:
-      return property_sorter ("last-seen");
-    case COLUMN_BLOCKED:
-      return property_sorter ("blocked-attempts");
-    default:
-      g_assert_not_reached ();
-    }
-}
 
 static gboolean
 peer_matches_words (PsPeer      *peer,
                     char *const *words)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree char *endpoint = format_endpoint (peer);
+  g_autofree char *endpoint = ps_connections_columns_endpoint (peer);
   g_autofree char *folded = NULL;
   PsPeerKind kind = ps_peer_get_kind (peer);
   const char *fields[] = {
@@ -804,7 +145,7 @@ peer_matches_words (PsPeer      *peer,
     ps_peer_get_country_name (peer),
     ps_peer_get_org (peer),
     ps_peer_kind_to_string (kind),
-    kind_label (kind),
+    ps_connections_columns_kind_label (kind),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -957,15 +298,15 @@ static char *
 point_label (PsPeer *peer)
 {
   const char *host = ps_peer_get_hostname (peer);
-  const char *country = country_name (peer);
-  g_autofree char *size = g_format_size (peer_traffic (peer));
+  const char *country = ps_connections_columns_country (peer);
+  g_autofree char *size = g_format_size (ps_connections_columns_traffic (peer));
 
   /* Translators: a point on the map: host, country, traffic and class, e.g.
    * "p2p1.vendor.example — China, 3.2 MB, P2P server" */
   return g_strdup_printf (_("%s — %s, %s, %s"),
                           host != NULL ? host : ps_peer_get_address_string (peer),
                           country != NULL ? country : C_("country", "Unknown"),
-                          size, kind_label (ps_peer_get_kind (peer)));
+                          size, ps_connections_columns_kind_label (ps_peer_get_kind (peer)));
 }
 
 static void
@@ -998,7 +339,7 @@ update_map (PsConnectionsView *self)
 
       point.id = id;
       point.label = label;
-      point.weight = peer_traffic (peer);
+      point.weight = ps_connections_columns_traffic (peer);
       point.country_code = ps_peer_get_country (peer);
       point.highlight = ps_peer_get_kind (peer) == PS_PEER_KIND_P2P_SUPERNODE;
       g_array_append_val (points, point);
@@ -1427,11 +768,11 @@ sort_by_action (GtkWidget  *widget,
       return;
     }
 
-  for (guint i = 0; i < N_COLUMNS; i++)
-    if (g_str_equal (id, column_specs[i].id))
+  for (PsConnectionsColumn i = 0; i < PS_CONNECTIONS_N_COLUMNS; i++)
+    if (g_str_equal (id, ps_connections_columns_get_id (i)))
       gtk_column_view_sort_by_column (self->column_view, self->columns[i],
-                                      column_specs[i].descending_first ? GTK_SORT_DESCENDING
-                                                                       : GTK_SORT_ASCENDING);
+                                      ps_connections_columns_descending_first (i)
+                                      ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
 }
 
 static void
@@ -1450,6 +791,15 @@ unwatch_all (PsConnectionsView *self)
   for (guint i = 0; i < self->watched->len; i++)
     unwatch (self, g_ptr_array_index (self->watched, i));
   g_ptr_array_set_size (self->watched, 0);
+}
+
+static gboolean
+on_clock_cb (gpointer user_data)
+{
+  PsConnectionsView *self = user_data;
+
+  ps_connections_columns_tick (self->cells);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -1510,7 +860,6 @@ ps_connections_view_dispose (GObject *object)
   self->traffic_sorter = NULL;
   g_clear_object (&self->peers);
   g_clear_pointer (&self->points, g_hash_table_unref);
-  g_clear_pointer (&self->clock_cells, g_hash_table_unref);
 
   G_OBJECT_CLASS (ps_connections_view_parent_class)->dispose (object);
 }
@@ -1521,6 +870,7 @@ ps_connections_view_finalize (GObject *object)
   PsConnectionsView *self = (PsConnectionsView *) object;
 
   g_clear_pointer (&self->watched, g_ptr_array_unref);
+  g_clear_pointer (&self->cells, ps_connections_columns_unref);
   g_clear_pointer (&self->search_words, g_strfreev);
   g_clear_object (&self->cancellable);
 
@@ -1620,14 +970,14 @@ ps_connections_view_init (PsConnectionsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
-  self->clock_cells = g_hash_table_new (NULL, NULL);
+  self->cells = ps_connections_columns_new ();
   self->points = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->cancellable = g_cancellable_new ();
 
   /* peers → filter → sort (the clicked column, then traffic) → selection */
   self->filter = gtk_custom_filter_new (filter_peer, self, NULL);
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
-  self->traffic_sorter = GTK_SORTER (gtk_custom_sorter_new (compare_traffic, NULL, NULL));
+  self->traffic_sorter = ps_connections_columns_traffic_sorter ();
   sorter = gtk_multi_sorter_new ();
   gtk_multi_sorter_append (sorter, g_object_ref (gtk_column_view_get_sorter (self->column_view)));
   gtk_multi_sorter_append (sorter, self->traffic_sorter);
@@ -1639,22 +989,10 @@ ps_connections_view_init (PsConnectionsView *self)
   g_signal_connect_object (self->filtered, "items-changed", G_CALLBACK (on_rows_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  for (guint i = 0; i < N_COLUMNS; i++)
+  for (PsConnectionsColumn i = 0; i < PS_CONNECTIONS_N_COLUMNS; i++)
     {
-      const ColumnSpec *spec = &column_specs[i];
-      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-      g_autoptr(GtkSorter) column_sorter_ = column_sorter (i);
-      g_autoptr(GtkColumnViewColumn) column = NULL;
+      g_autoptr(GtkColumnViewColumn) column = ps_connections_columns_create (self->cells, i);
 
-      g_object_set_data (G_OBJECT (factory), "ps-connections-view", self);
-      g_signal_connect (factory, "setup", G_CALLBACK (on_setup_cb), (gpointer) spec);
-      g_signal_connect (factory, "bind", G_CALLBACK (on_bind_cb), (gpointer) spec);
-      g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_cb), (gpointer) spec);
-
-      column = gtk_column_view_column_new (_(spec->title), factory);
-      gtk_column_view_column_set_sorter (column, column_sorter_);
-      gtk_column_view_column_set_expand (column, spec->expand);
-      gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_append_column (self->column_view, column);
       self->columns[i] = column;
     }
@@ -1797,8 +1135,8 @@ _ps_connections_view_get_column (PsConnectionsView *self,
 {
   g_return_val_if_fail (PS_IS_CONNECTIONS_VIEW (self), NULL);
 
-  for (guint i = 0; i < N_COLUMNS; i++)
-    if (g_strcmp0 (id, column_specs[i].id) == 0)
+  for (PsConnectionsColumn i = 0; i < PS_CONNECTIONS_N_COLUMNS; i++)
+    if (g_strcmp0 (id, ps_connections_columns_get_id (i)) == 0)
       return self->columns[i];
 
   return NULL;

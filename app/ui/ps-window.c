@@ -31,6 +31,7 @@ struct _PsWindow
   GCancellable         *cancellable;
   GdkPaintable         *capture;      /* created on the first capture request */
   PsPeerMonitor        *monitor;      /* NULL until set */
+  guint                 sessions_id;  /* reports our streams as flows */
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
@@ -324,6 +325,7 @@ ps_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_object (&self->capture);
+  g_clear_handle_id (&self->sessions_id, g_source_remove);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->remembered, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PS_TYPE_WINDOW);
@@ -468,6 +470,52 @@ ps_window_watch_device (PsWindow     *self,
   ps_camera_tile_set_peers (tile, ps_window_device_peers (self, device));
 }
 
+static void
+report_session (PsSessionSource *sessions,
+                gpointer         owner,
+                PsStream        *stream)
+{
+  g_autofree char *id = g_strdup_printf ("%p", owner);
+  g_autoptr(GUri) uri = NULL;
+  const char *text;
+  guint64 bytes, packets;
+  int port;
+
+  /* the RTSP session, once an ONVIF address has led to it */
+  text = stream != NULL ? ps_stream_get_resolved_uri (stream) : NULL;
+  if (text == NULL && stream != NULL)
+    text = ps_stream_get_uri (stream);
+  uri = text != NULL ? g_uri_parse (text, G_URI_FLAGS_NONE, NULL) : NULL;
+  if (uri == NULL || g_strcmp0 (g_uri_get_scheme (uri), "rtsp") != 0
+      || g_uri_get_host (uri) == NULL || !g_hostname_is_ip_address (g_uri_get_host (uri)))
+    {
+      ps_session_source_end (sessions, id);
+      return;
+    }
+
+  port = g_uri_get_port (uri);
+  if (port <= 0)
+    port = 554;
+  ps_stream_get_received (stream, &bytes, &packets);
+  /* RTSP here runs over TCP (interleaved) */
+  ps_session_source_update (sessions, id, g_uri_get_host (uri), (guint16) port, 6, bytes, packets);
+}
+
+/* Every stream we play is a flow between this computer and the camera. */
+static gboolean
+ps_window_report_sessions_cb (gpointer user_data)
+{
+  PsWindow *self = user_data;
+  PsSessionSource *sessions = ps_peer_monitor_get_sessions (self->monitor);
+  g_autoptr(GList) tiles = list_tiles (self);
+
+  for (GList *l = tiles; l != NULL; l = l->next)
+    report_session (sessions, l->data, ps_camera_tile_get_stream (l->data));
+  report_session (sessions, self->camera_page, ps_camera_page_get_stream (self->camera_page));
+
+  return G_SOURCE_CONTINUE;
+}
+
 void
 ps_window_set_monitor (PsWindow      *self,
                        PsPeerMonitor *monitor)
@@ -480,9 +528,17 @@ ps_window_set_monitor (PsWindow      *self,
   if (!g_set_object (&self->monitor, monitor))
     return;
 
+  /* the cameras are the devices; nobody else on the LAN */
+  if (monitor != NULL)
+    ps_peer_table_set_auto_devices (ps_peer_monitor_get_table (monitor), FALSE);
+
   tiles = list_tiles (self);
   for (GList *l = tiles; l != NULL; l = l->next)
     ps_window_watch_device (self, ps_camera_tile_get_device (l->data), l->data);
+
+  g_clear_handle_id (&self->sessions_id, g_source_remove);
+  if (monitor != NULL)
+    self->sessions_id = g_timeout_add_seconds (2, ps_window_report_sessions_cb, self);
 }
 
 void
