@@ -13,6 +13,7 @@
 #include "ps-application.h"
 #include "ps-demo.h"
 #include "ps-peer-monitor.h"
+#include "ps-preferences-window.h"
 #include "ps-saved-cameras.h"
 #include "ps-window.h"
 
@@ -42,6 +43,7 @@ struct _PsApplication
   PsPeerMonitor  *monitor;
   GSettings      *settings;       /* NULL when the schema is not installed */
   PsWindow       *window;
+  GtkWindow      *preferences;    /* while it is open */
   guint           screenshot_id;
   gint64          screenshot_start;
   gint64          all_playing_since;
@@ -130,6 +132,36 @@ on_peer_alert_cb (PsApplication *self,
 }
 
 static void
+add_flow_sources (PsApplication *self,
+                  char         **sources)
+{
+  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (ps_peer_monitor_add_source (self->monitor, sources[i], &error) == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Cannot read traffic from “%s”: %s"),
+                                                      sources[i], error->message);
+
+          g_warning ("%s", message);
+          if (self->window != NULL)
+            ps_window_show_error (self->window, message);
+        }
+    }
+}
+
+/* The preferences changed where traffic comes from: start over. */
+static void
+on_flow_sources_changed_cb (PsApplication *self)
+{
+  g_auto(GStrv) sources = g_settings_get_strv (self->settings, "flow-sources");
+
+  ps_peer_monitor_stop_sources (self->monitor);
+  add_flow_sources (self, sources);
+}
+
+static void
 ps_application_start_monitor (PsApplication *self)
 {
   g_auto(GStrv) from_settings = NULL;
@@ -170,23 +202,17 @@ ps_application_start_monitor (PsApplication *self)
   if (!self->demo)
     ps_peer_monitor_enable_history (self->monitor, NULL, days);
 
-  g_signal_connect_object (ps_peer_monitor_get_alerts (self->monitor), "alert",
-                           G_CALLBACK (on_peer_alert_cb), self, G_CONNECT_SWAPPED);
+  /* the demo's cameras are new on every run: their "first time" is no news */
+  if (!self->demo)
+    g_signal_connect_object (ps_peer_monitor_get_alerts (self->monitor), "alert",
+                             G_CALLBACK (on_peer_alert_cb), self, G_CONNECT_SWAPPED);
 
-  for (guint i = 0; sources != NULL && sources[i] != NULL; i++)
-    {
-      g_autoptr(GError) error = NULL;
+  add_flow_sources (self, sources);
 
-      if (ps_peer_monitor_add_source (self->monitor, sources[i], &error) == NULL)
-        {
-          g_autofree char *message = g_strdup_printf (_("Cannot read traffic from “%s”: %s"),
-                                                      sources[i], error->message);
-
-          g_warning ("%s", message);
-          if (self->window != NULL)
-            ps_window_show_error (self->window, message);
-        }
-    }
+  /* sources given on the command line stay; those from the preferences follow them */
+  if (self->settings != NULL && self->flow_sources == NULL)
+    g_signal_connect_object (self->settings, "changed::flow-sources",
+                             G_CALLBACK (on_flow_sources_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* Headless demo and UI tests: wait for every camera to play, then capture. */
@@ -482,6 +508,30 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PsApplication *self = user_data;
+
+  if (self->settings == NULL)
+    {
+      if (self->window != NULL)
+        ps_window_show_error (self->window,
+                              _("Preferences cannot be saved: the settings schema is not installed"));
+      return;
+    }
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WINDOW (ps_preferences_window_new (GTK_WINDOW (self->window),
+                                                                 self->settings, self->monitor));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  gtk_window_present (self->preferences);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -494,10 +544,12 @@ ps_application_init (PsApplication *self)
 {
   const GActionEntry actions[] = {
     { "about", about_action },
+    { "preferences", preferences_action },
     { "quit", quit_action },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *help_accels[] = { "<Control>question", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
   const GOptionEntry options[] = {
     { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Start with emulated cameras on this computer"), NULL },
@@ -526,6 +578,8 @@ ps_application_init (PsApplication *self)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
                                          help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 

@@ -163,6 +163,9 @@ ps_connections_columns_endpoint (PsPeer *peer)
 
   if (ps_peer_get_port (peer) == 0)
     return g_strdup_printf ("%s/%s", address, protocol);
+  /* a peer that comes to the camera: the port is the camera's */
+  if (ps_peer_get_inbound (peer))
+    return g_strdup_printf ("%s → :%u/%s", address, ps_peer_get_port (peer), protocol);
   if (ps_peer_get_address (peer)->family == 6)
     return g_strdup_printf ("[%s]:%u/%s", address, ps_peer_get_port (peer), protocol);
   return g_strdup_printf ("%s:%u/%s", address, ps_peer_get_port (peer), protocol);

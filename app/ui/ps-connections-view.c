@@ -19,6 +19,7 @@
 #include "ps-connections-columns.h"
 #include "ps-connections-view-private.h"
 #include "ps-peer-json.h"
+#include "ps-peer-summary.h"
 #include "ps-world-map.h"
 
 #define REFRESH_DELAY_MS 250
@@ -223,58 +224,19 @@ on_class_selected_cb (PsConnectionsView *self)
 static void
 update_summary (PsConnectionsView *self)
 {
-  g_autoptr(GHashTable) hosts = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) countries = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) servers = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *hosts_text = NULL;
-  g_autofree char *countries_text = NULL;
-  g_autofree char *servers_text = NULL;
   g_autofree char *summary = NULL;
-  guint n_hosts, n_countries, n_servers;
+  PsPeerSummary counts = { 0 };
 
-  /* the strings belong to the peers, which the model keeps */
-  for (guint i = 0; i < self->watched->len; i++)
-    {
-      PsPeer *peer = g_ptr_array_index (self->watched, i);
-      const char *country = ps_peer_get_country (peer);
+  /* the same words as the camera's tile */
+  if (self->peers != NULL)
+    ps_peer_summary_compute (self->peers, &counts);
+  summary = ps_peer_summary_format (&counts);
 
-      g_hash_table_add (hosts, (char *) ps_peer_get_address_string (peer));
-      if (country != NULL && *country != '\0')
-        g_hash_table_add (countries, (char *) country);
-      if (ps_peer_get_kind (peer) == PS_PEER_KIND_P2P_SUPERNODE)
-        g_hash_table_add (servers, (char *) ps_peer_get_address_string (peer));
-    }
-
-  n_hosts = g_hash_table_size (hosts);
-  n_countries = g_hash_table_size (countries);
-  n_servers = g_hash_table_size (servers);
-
-  /* Translators: the pieces of "Talks to 15 hosts in 12 countries, 12 P2P servers" */
-  hosts_text = g_strdup_printf (ngettext ("%u host", "%u hosts", n_hosts), n_hosts);
-  countries_text = g_strdup_printf (ngettext ("%u country", "%u countries", n_countries),
-                                    n_countries);
-  servers_text = g_strdup_printf (ngettext ("%u P2P server", "%u P2P servers", n_servers),
-                                  n_servers);
-
-  if (n_countries > 0 && n_servers > 0)
-    /* Translators: "Talks to 15 hosts in 12 countries, 12 P2P servers" */
-    summary = g_strdup_printf (_("Talks to %s in %s, %s"), hosts_text, countries_text,
-                               servers_text);
-  else if (n_countries > 0)
-    /* Translators: "Talks to 15 hosts in 12 countries" */
-    summary = g_strdup_printf (_("Talks to %s in %s"), hosts_text, countries_text);
-  else if (n_servers > 0)
-    /* Translators: "Talks to 15 hosts, 2 P2P servers" */
-    summary = g_strdup_printf (_("Talks to %s, %s"), hosts_text, servers_text);
-  else
-    /* Translators: "Talks to 15 hosts" */
-    summary = g_strdup_printf (_("Talks to %s"), hosts_text);
-
-  gtk_label_set_text (self->summary_label, summary);
-
-  gtk_widget_set_visible (GTK_WIDGET (self->summary_icon), n_servers > 0);
+  gtk_label_set_text (self->summary_label,
+                      summary != NULL ? summary : _("Talks only to the local network"));
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_icon), counts.p2p_servers > 0);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_icon),
-                               n_servers > 0
+                               counts.p2p_servers > 0
                                ? _("This camera talks to P2P servers on the internet: they "
                                    "let anyone with its id reach it from outside your home")
                                : NULL);

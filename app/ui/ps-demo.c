@@ -12,6 +12,11 @@
 
 #include "ps-demo.h"
 
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
 #define DEMO_USER "admin"
 #define MAX_LINE  4096
 
@@ -130,6 +135,14 @@ on_ready_line_cb (GObject      *object,
   ready_read_free (read);
 }
 
+#ifdef __linux__
+static void
+demo_child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+#endif
+
 static void
 ps_demo_dispose (GObject *object)
 {
@@ -212,8 +225,14 @@ ps_demo_start (PsDemo *self,
       ReadyRead *read;
       const char *name = _(demo_cameras[i].name);
 
-      process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                  &error,
+      g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+
+#ifdef __linux__
+      /* the demo's cameras end with the app, however it ends */
+      g_subprocess_launcher_set_child_setup (launcher, demo_child_setup, NULL, NULL);
+#endif
+      process = g_subprocess_launcher_spawn (launcher, &error,
                                   emulator,
                                   "--name", name,
                                   "--model", demo_cameras[i].model,

@@ -248,6 +248,15 @@ add_camera_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The Connections view's empty state opens the application's preferences. */
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  gtk_widget_activate_action (widget, "app.preferences", NULL);
+}
+
 static void
 find_cameras_action (GtkWidget  *widget,
                      const char *action_name,
@@ -360,6 +369,7 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-camera", NULL, add_camera_action);
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "win.find-cameras", NULL, find_cameras_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.find-cameras", NULL);
   gtk_widget_class_install_action (widget_class, "win.remove-camera", NULL,

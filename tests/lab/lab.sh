@@ -143,7 +143,7 @@ NFT
 
   # names: the supernodes are p2p1..p2p12.p2p.vendor.example
   set -- --no-daemon --no-resolv --no-hosts --bind-interfaces --listen-address="$LAB_DNS" \
-    --pid-file= --log-queries --log-facility="$dir/dns.log" \
+    --pid-file= --log-queries=extra --log-facility="$dir/dns.log" \
     --host-record="cloud.vendor.example,$LAB_CLOUD" --host-record="ntp.vendor.example,$LAB_NTP"
   i=1
   for addr in $LAB_SUPERNODES; do
