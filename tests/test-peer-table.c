@@ -151,6 +151,9 @@ test_classifier (void)
                    ==, PS_PEER_KIND_VIEWER);
   g_assert_cmpint (classify (classifier, "10.99.1.1", 5000, 6000, 17, NULL, NULL),
                    ==, PS_PEER_KIND_LAN);
+  /* the router's DNS forwarder */
+  g_assert_cmpint (classify (classifier, "10.99.1.1", 53, 40000, 17, NULL, NULL),
+                   ==, PS_PEER_KIND_DNS);
   g_assert_cmpint (classify (classifier, "239.255.255.250", 1900, 1900, 17, NULL, NULL),
                    ==, PS_PEER_KIND_LAN_DISCOVERY);
   g_assert_cmpint (classify (classifier, "10.99.1.100", 40000, 32108, 17, NULL, NULL),

@@ -323,6 +323,13 @@ ps_peer_classifier_classify (PsPeerClassifier  *self,
 
   if (local)
     {
+      /* the home router's DNS forwarder and time server are still DNS and NTP */
+      for (gsize i = 0; i < G_N_ELEMENTS (builtin_port_rules); i++)
+        if ((builtin_port_rules[i].kind == PS_PEER_KIND_DNS
+             || builtin_port_rules[i].kind == PS_PEER_KIND_NTP)
+            && port_rule_matches (&builtin_port_rules[i], facts))
+          RETURN_CLASS (builtin_port_rules[i].kind, "%s", _(builtin_port_rules[i].why));
+
       if (port_in (facts->device_port, viewer_service_ports, G_N_ELEMENTS (viewer_service_ports))
           && !port_in (facts->peer_port, viewer_service_ports, G_N_ELEMENTS (viewer_service_ports)))
         RETURN_CLASS (PS_PEER_KIND_VIEWER, _("A LAN host that uses the camera’s %s service on port %u"),

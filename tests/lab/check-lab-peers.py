@@ -29,6 +29,7 @@ SUPERNODE_COUNTRIES = {
     "198.51.100.101": "NL", "198.51.100.117": "FR", "198.51.100.131": "GB",
     "198.51.100.150": "BR", "198.51.100.165": "IN", "198.51.100.180": "AU",
 }
+HARDCODED = "198.51.100.200"   # reached by address, not in the GeoIP database
 
 
 def load_lines(path):
@@ -111,9 +112,11 @@ def check_run(tap, tmp, source, peers_path, nfdump_path):
     remote = {k: p for k, p in seen.items() if not is_site_local(k[0])}
 
     supernodes = {k for k in truth if k[1] == 32100}
-    tap.check(f"{source}: the camera phoned home to 12 supernodes, a cloud, NTP and DNS (ground truth)",
-              len(supernodes) == 12 and ("192.0.2.10", 443, "tcp") in truth
-              and ("192.0.2.123", 123, "udp") in truth and ("192.0.2.53", 53, "udp") in truth,
+    named = {k for k in supernodes if k[0] != HARDCODED}
+    tap.check(f"{source}: the camera phoned home to 13 supernodes, a cloud, NTP and DNS (ground truth)",
+              len(supernodes) == 13 and (HARDCODED, 32100, "udp") in supernodes
+              and ("192.0.2.10", 443, "tcp") in truth
+              and ("192.0.2.123", 123, "udp") in truth and ("10.99.1.1", 53, "udp") in truth,
               sorted(truth))
     missing = sorted(set(truth) - set(seen))
     tap.check(f"{source}: recall 100% ({len(truth) - len(missing)}/{len(truth)} hosts)",
@@ -131,17 +134,21 @@ def check_run(tap, tmp, source, peers_path, nfdump_path):
               cloud)
     tap.check(f"{source}: NTP and DNS are classed as such",
               seen.get(("192.0.2.123", 123, "udp"), {}).get("class") == "ntp"
-              and seen.get(("192.0.2.53", 53, "udp"), {}).get("class") == "dns",
-              [seen.get(("192.0.2.123", 123, "udp")), seen.get(("192.0.2.53", 53, "udp"))])
+              and seen.get(("10.99.1.1", 53, "udp"), {}).get("class") == "dns",
+              [seen.get(("192.0.2.123", 123, "udp")), seen.get(("10.99.1.1", 53, "udp"))])
 
-    countries = {k[0]: seen[k].get("country") for k in supernodes if k in seen}
+    countries = {k[0]: seen[k].get("country") for k in named if k in seen}
     tap.check(f"{source}: supernodes carry the countries of the lab GeoIP database",
               countries == {a: c for a, c in SUPERNODE_COUNTRIES.items() if (a, 32100, "udp") in seen}
               and len(set(countries.values())) == 12, countries)
     tap.check(f"{source}: and their networks (ASN, organisation)",
-              all(seen[k].get("asn") and seen[k].get("org") for k in supernodes if k in seen),
-              [seen[k].get("asn") for k in supernodes if k in seen])
-    names = {k[0]: seen[k].get("hostname") for k in supernodes if k in seen}
+              all(seen[k].get("asn") and seen[k].get("org") for k in named if k in seen),
+              [seen[k].get("asn") for k in named if k in seen])
+    hardcoded = seen.get((HARDCODED, 32100, "udp"), {})
+    tap.check(f"{source}: the address-only supernode has no country or network, and no name",
+              hardcoded and not hardcoded.get("country") and not hardcoded.get("asn")
+              and not hardcoded.get("hostname"), hardcoded)
+    names = {k[0]: seen[k].get("hostname") for k in named if k in seen}
     tap.check(f"{source}: supernodes are named p2pN.p2p.vendor.example",
               all(n and n.endswith(".p2p.vendor.example") for n in names.values()), names)
 

@@ -12,7 +12,10 @@
 # (198.18.0.2, gw is 198.18.0.1) holds twelve P2P supernodes, one in each of
 # the test GeoIP database's countries ($LAB_SUPERNODES), a vendor cloud
 # ($LAB_CLOUD), an NTP server ($LAB_NTP) and a DNS server ($LAB_DNS, dnsmasq)
-# that knows their names; every lab namespace resolves through it.
+# that knows their names; every lab namespace resolves through it.  One more
+# supernode ($LAB_HARDCODED) has no name: cameras that use it have its
+# address built in.  gw runs a DNS forwarder on 10.99.1.1 (dnsmasq, as home
+# routers do) that logs which LAN host looked up which name ($dir/gw-dns.log).
 #
 # Names carry the test's pid so that parallel runs never meet; lab_cleanup
 # (installed as an EXIT trap by lab_up) removes every namespace and kills
@@ -26,6 +29,7 @@ LAB_NAMESPACES="cam1 cam2 viewer remote gw wan"
 
 LAB_SUPERNODES="198.51.100.11 198.51.100.21 198.51.100.37 198.51.100.51 198.51.100.71 198.51.100.85
   198.51.100.101 198.51.100.117 198.51.100.131 198.51.100.150 198.51.100.165 198.51.100.180"
+LAB_HARDCODED=198.51.100.200   # a supernode cameras reach by address, no name
 LAB_CLOUD=192.0.2.10
 LAB_NTP=192.0.2.123
 LAB_DNS=192.0.2.53
@@ -124,7 +128,7 @@ lab_wan_up () {
   lab_exec wan ip addr add 198.18.0.2/30 dev eth0
   lab_exec wan ip link set eth0 up
   # the servers' addresses live on wan's loopback: no module needed
-  for addr in $LAB_SUPERNODES $LAB_CLOUD $LAB_NTP $LAB_DNS; do
+  for addr in $LAB_SUPERNODES $LAB_HARDCODED $LAB_CLOUD $LAB_NTP $LAB_DNS; do
     lab_exec wan ip addr add "$addr/32" dev lo
   done
 
@@ -156,8 +160,13 @@ NFT
     echo "nameserver $LAB_DNS" >"/etc/netns/$(lab_ns "$ns")/resolv.conf"
   done
 
+  # the home router's own DNS forwarder, whose log says who asked for what
+  lab_start gw dnsmasq --no-daemon --no-resolv --no-hosts --bind-interfaces \
+    --listen-address=10.99.1.1 --server="$LAB_DNS" --pid-file= --log-queries=extra \
+    --log-facility="$dir/gw-dns.log" 2>"$dir/gw-dnsmasq.err"
+
   set -- --log "$dir/wan.jsonl" --tcp "$LAB_CLOUD:443" --ntp "$LAB_NTP"
-  for addr in $LAB_SUPERNODES; do
+  for addr in $LAB_SUPERNODES $LAB_HARDCODED; do
     set -- "$@" --udp "$addr:32100"
   done
   lab_start wan python3 "$LAB_DIR/lab-wan-server.py" "$@" >"$dir/wan.ready"

@@ -25,8 +25,8 @@ lab_wan_up "$tmp"
 
 set -- --bind 10.99.1.11 --name "Chatty Cam" --mac 02:00:00:00:01:01 --pppp-uid "FOSC-123456-ABCDE" \
   --fps 5 --width 320 --height 240 --sub-width 160 --sub-height 120 \
-  --dns-server "$LAB_DNS" --ntp ntp.vendor.example --phone-home-interval 0.5 --log "$tmp/cam1.jsonl" \
-  --phone-home cloud.vendor.example:443/tcp
+  --dns-server 10.99.1.1 --ntp ntp.vendor.example --phone-home-interval 0.5 --log "$tmp/cam1.jsonl" \
+  --phone-home cloud.vendor.example:443/tcp --phone-home "$LAB_HARDCODED:32100/udp"
 for i in $(seq 1 12); do
   set -- "$@" --phone-home "p2p$i.p2p.vendor.example:32100/udp"
 done
