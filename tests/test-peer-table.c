@@ -428,6 +428,67 @@ test_alerts (void)
   g_assert_nonnull (peer);
 }
 
+static void
+test_dns_lookups (void)
+{
+  g_autoptr(PsPeerEnricher) enricher = ps_peer_enricher_new (NULL, NULL);
+  g_autoptr(PsPeerTable) table = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  PsIpAddress camera, supernode, hardcoded, late;
+  gint64 now = g_get_real_time () / 1000;
+  PsFlowRecord records[3];
+  PsPeer *peer;
+
+  ps_peer_enricher_set_resolve_names (enricher, FALSE);
+  ps_peer_enricher_set_dns_grace (enricher, 300);
+  table = ps_peer_table_new (enricher);
+
+  /* before the DNS source: nobody can tell */
+  records[0] = make_record (PS_FLOW_ORIGIN_CONNTRACK, 17, "10.99.1.11", 40000, "198.51.100.99", 32100, 1, 100);
+  records[0].first_ms = records[0].last_ms = now - 60000;
+  ps_peer_table_add_records (table, records, 1);
+
+  ps_peer_enricher_watch_dns (enricher);
+  g_assert_true (ps_ip_address_parse (&camera, "10.99.1.11"));
+  g_assert_true (ps_ip_address_parse (&supernode, "198.51.100.11"));
+  g_assert_true (ps_ip_address_parse (&hardcoded, "198.51.100.200"));
+  g_assert_true (ps_ip_address_parse (&late, "198.51.100.37"));
+
+  /* the camera looks a supernode up, then talks to it; another it never
+   * looks up; a third it looks up only after the first packet (the log
+   * is read late) */
+  ps_peer_enricher_add_lookup (enricher, &camera, "P2P1.p2p.vendor.example", &supernode, now + 100);
+  records[0] = make_record (PS_FLOW_ORIGIN_CONNTRACK, 17, "10.99.1.11", 40001, "198.51.100.11", 32100, 1, 100);
+  records[1] = make_record (PS_FLOW_ORIGIN_CONNTRACK, 17, "10.99.1.11", 40002, "198.51.100.200", 32100, 1, 100);
+  records[2] = make_record (PS_FLOW_ORIGIN_CONNTRACK, 17, "10.99.1.11", 40003, "198.51.100.37", 32100, 1, 100);
+  for (guint i = 0; i < 3; i++)
+    records[i].first_ms = records[i].last_ms = now + 200;
+  ps_peer_table_add_records (table, records, 3);
+
+  peer = ps_peer_table_lookup (table, NULL, "198.51.100.11", 32100, 17);
+  g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_YES);
+  g_assert_cmpstr (ps_peer_get_dns_name (peer), ==, "P2P1.p2p.vendor.example");
+
+  ps_peer_enricher_add_lookup (enricher, &camera, "p2p3.p2p.vendor.example", &late, now + 400);
+  g_assert_cmpint (ps_peer_get_dns_lookup (ps_peer_table_lookup (table, NULL, "198.51.100.37", 32100, 17)),
+                   ==, PS_PEER_DNS_LOOKUP_YES);
+
+  /* the address-only one is judged when the grace time is over */
+  peer = ps_peer_table_lookup (table, NULL, "198.51.100.200", 32100, 17);
+  g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_UNKNOWN);
+  g_timeout_add (800, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_NO);
+  g_assert_null (ps_peer_get_dns_name (peer));
+
+  /* a lookup long after the first contact does not make it a lookup first */
+  ps_peer_enricher_add_lookup (enricher, &camera, "late.example", &hardcoded, now + 60000);
+  g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_NO);
+
+  peer = ps_peer_table_lookup (table, NULL, "198.51.100.99", 32100, 17);
+  g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_UNKNOWN);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -442,6 +503,7 @@ main (int    argc,
   g_test_add_func ("/monitor/table/incomplete", test_table_ignores_incomplete);
   g_test_add_func ("/monitor/table/live-updates", test_table_live_updates);
   g_test_add_func ("/monitor/alerts", test_alerts);
+  g_test_add_func ("/monitor/dns-lookups", test_dns_lookups);
 
   return g_test_run ();
 }

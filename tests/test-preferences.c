@@ -96,6 +96,39 @@ find_row (GtkWidget  *root,
 }
 
 static GtkWidget *
+find_subtitle (GtkWidget  *root,
+               const char *prefix)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (root)) ?: "", prefix))
+    return root;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_subtitle (c, prefix);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (to, contents, (gssize) length, &error));
+  g_assert_no_error (error);
+}
+
+static GtkWidget *
 find_type (GtkWidget *root,
            GType      type)
 {
@@ -113,10 +146,12 @@ find_type (GtkWidget *root,
   return NULL;
 }
 
+/* rows shown, empty states aside */
 static guint
 count_rows (GtkWidget *root)
 {
-  guint n = ADW_IS_ACTION_ROW (root) ? 1 : 0;
+  guint n = ADW_IS_ACTION_ROW (root) && gtk_widget_get_visible (root) &&
+            g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), "geoip_empty_row") != 0;
 
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     n += count_rows (c);
@@ -320,8 +355,10 @@ test_geoip (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *garbage = NULL;
+  g_autofree char *geolite = NULL;
   g_autofree char *canonical = NULL;
   PsPreferencesWindow *window;
+  GtkLabel *credits;
   PsGeoip *geoip;
   GtkWidget *group;
   guint n_before;
@@ -338,6 +375,8 @@ test_geoip (void)
   garbage = g_build_filename (dir, "garbage.mmdb", NULL);
   g_assert_true (g_file_set_contents (garbage, "this is not a MaxMind database\n", -1, &error));
   g_assert_no_error (error);
+  geolite = g_build_filename (dir, "GeoLite2-City.mmdb", NULL);
+  copy_file (lab_mmdb, geolite);
 
   monitor = ps_peer_monitor_new ();
   geoip = ps_peer_enricher_get_geoip (ps_peer_monitor_get_enricher (monitor));
@@ -345,7 +384,7 @@ test_geoip (void)
   window = ps_preferences_window_new (NULL, settings, monitor);
   group = child (window, "databases_group");
   g_assert_cmpuint (count_rows (group), ==, n_before);
-  g_assert_true (gtk_widget_get_visible (child (window, "geoip_empty_label")) == (n_before == 0));
+  g_assert_true (gtk_widget_get_visible (child (window, "geoip_empty_row")) == (n_before == 0));
 
   /* garbage is refused */
   g_assert_false (ps_preferences_window_add_database (window, garbage, &error));
@@ -362,7 +401,7 @@ test_geoip (void)
   spin (20);
   g_assert_nonnull (find_row (group, "Peerscope Lab City"));
   g_assert_cmpuint (count_rows (group), ==, n_before + 1);
-  g_assert_false (gtk_widget_get_visible (child (window, "geoip_empty_label")));
+  g_assert_false (gtk_widget_get_visible (child (window, "geoip_empty_row")));
 
   /* twice is once */
   g_assert_true (ps_preferences_window_add_database (window, lab_mmdb, &error));
@@ -379,13 +418,26 @@ test_geoip (void)
                        (const char * const[]) { canonical, garbage, NULL });
   window = ps_preferences_window_new (NULL, settings, NULL);
   group = child (window, "databases_group");
+  credits = child (window, "credits_label");
   g_assert_nonnull (find_row (group, "Peerscope Lab City"));
+  g_assert_nonnull (find_subtitle (group, "Peerscope test data · "));
+  g_assert_null (find_subtitle (group, "MaxMind GeoLite2 · "));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (credits)));
   g_assert_true (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (group, "garbage.mmdb"))),
                          "not a valid MaxMind DB") != NULL);
   click_remove (find_row (group, "garbage.mmdb"));
   assert_strv (settings, "geoip-databases", canonical);
+
+  /* the data's source credited, as its licence asks */
+  g_assert_true (ps_preferences_window_add_database (window, geolite, &error));
+  g_assert_no_error (error);
+  spin (20);
+  g_assert_nonnull (find_subtitle (group, "MaxMind GeoLite2 · "));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (credits)));
+  g_assert_true (strstr (gtk_label_get_label (credits), "GeoLite2 data created by MaxMind") != NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 
+  g_assert_cmpint (g_unlink (geolite), ==, 0);
   g_assert_cmpint (g_unlink (garbage), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
@@ -410,7 +462,7 @@ test_status (void)
   g_assert_true (gtk_widget_get_visible (group));
   row = find_row (group, "NetFlow / IPFIX Collector");
   g_assert_nonnull (row);
-  subtitle = g_strdup_printf ("Listening on 127.0.0.1, UDP port %s, 0 flows received",
+  subtitle = g_strdup_printf ("Listening on 127.0.0.1, UDP port %s; nothing received yet",
                               spec + strlen ("ipfix:127.0.0.1:"));
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
 
@@ -491,6 +543,9 @@ test_render (void)
   g_autoptr(PsPeerMonitor) monitor = ps_peer_monitor_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *collector = g_strdup_printf ("ipfix:%u", free_udp_port (2055));
+  g_autofree char *dir = NULL;
+  g_autofree char *geolite = NULL;
+  g_autofree char *dbip = NULL;
   PsPreferencesWindow *window;
 
   g_settings_set_strv (settings, "flow-sources",
@@ -503,7 +558,17 @@ test_render (void)
 
   window = ps_preferences_window_new (NULL, settings, monitor);
   if (lab_mmdb != NULL && g_file_test (lab_mmdb, G_FILE_TEST_EXISTS))
-    g_assert_true (ps_preferences_window_add_database (window, lab_mmdb, NULL));
+    {
+      /* the lab's data under the names of databases that want credit */
+      dir = g_dir_make_tmp ("test-preferences-XXXXXX", &error);
+      g_assert_no_error (error);
+      geolite = g_build_filename (dir, "GeoLite2-City.mmdb", NULL);
+      dbip = g_build_filename (dir, "dbip-asn-lite-2024-05.mmdb", NULL);
+      copy_file (lab_mmdb, geolite);
+      copy_file (lab_mmdb, dbip);
+      g_assert_true (ps_preferences_window_add_database (window, geolite, NULL));
+      g_assert_true (ps_preferences_window_add_database (window, dbip, NULL));
+    }
   gtk_window_present (GTK_WINDOW (window));
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -538,6 +603,13 @@ test_render (void)
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (GTK_WINDOW (window));
+
+  if (dir != NULL)
+    {
+      g_assert_cmpint (g_unlink (geolite), ==, 0);
+      g_assert_cmpint (g_unlink (dbip), ==, 0);
+      g_assert_cmpint (g_rmdir (dir), ==, 0);
+    }
 }
 
 int

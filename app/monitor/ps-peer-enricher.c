@@ -7,11 +7,30 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ps-peer-enricher.h"
 #include "ps-peer-private.h"
 
 #define MAX_RUNNING_LOOKUPS 8
 #define MAX_CACHED_NAMES    65536
+#define MAX_DNS_LOOKUPS     65536
+/* how long after a peer's first packet its lookup may still show up (a DNS
+ * log is read every half second), and how close before it must be */
+#define DNS_GRACE_MS        5000
+#define DNS_SLACK_MS        3000
+
+typedef struct
+{
+  PsIpAddress client;      /* family 0: the source does not say who asked */
+  PsIpAddress address;
+} LookupKey;
+
+typedef struct
+{
+  PsPeer *peer;
+  gint64  deadline_ms;
+} DnsPending;
 
 typedef struct
 {
@@ -33,6 +52,13 @@ struct _PsPeerEnricher
   GHashTable       *waiting;     /* PsIpAddress* -> GPtrArray of PsPeer (weak: ref'd) */
   GQueue            queue;       /* PsIpAddress* to look up */
   guint             running;
+
+  gint64            dns_since_ms; /* 0: no DNS source */
+  guint             dns_grace_ms;
+  GHashTable       *dns_names;   /* PsIpAddress* -> char*, what clients asked for */
+  GHashTable       *dns_lookups; /* LookupKey* -> gint64* earliest time */
+  GArray           *dns_pending; /* DnsPending */
+  guint             dns_timer_id;
 };
 
 G_DEFINE_FINAL_TYPE (PsPeerEnricher, ps_peer_enricher, G_TYPE_OBJECT)
@@ -57,10 +83,40 @@ address_equal (gconstpointer a,
   return ps_ip_address_equal (a, b);
 }
 
+static guint
+lookup_key_hash (gconstpointer data)
+{
+  const LookupKey *key = data;
+
+  return ps_ip_address_hash (&key->client) * 31 + ps_ip_address_hash (&key->address);
+}
+
+static gboolean
+lookup_key_equal (gconstpointer a,
+                  gconstpointer b)
+{
+  const LookupKey *ka = a;
+  const LookupKey *kb = b;
+
+  return ps_ip_address_equal (&ka->client, &kb->client)
+         && ps_ip_address_equal (&ka->address, &kb->address);
+}
+
+static void
+dns_pending_clear (gpointer data)
+{
+  DnsPending *pending = data;
+
+  g_clear_object (&pending->peer);
+}
+
 static void
 ps_peer_enricher_dispose (GObject *object)
 {
   PsPeerEnricher *self = PS_PEER_ENRICHER (object);
+
+  g_clear_handle_id (&self->dns_timer_id, g_source_remove);
+  g_array_set_size (self->dns_pending, 0);
 
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->queue, g_free);
@@ -80,6 +136,9 @@ ps_peer_enricher_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_hash_table_unref (self->names);
   g_hash_table_unref (self->waiting);
+  g_hash_table_unref (self->dns_names);
+  g_hash_table_unref (self->dns_lookups);
+  g_array_unref (self->dns_pending);
 
   G_OBJECT_CLASS (ps_peer_enricher_parent_class)->finalize (object);
 }
@@ -110,6 +169,11 @@ ps_peer_enricher_init (PsPeerEnricher *self)
   self->waiting = g_hash_table_new_full (address_hash, address_equal, g_free,
                                          (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->queue);
+  self->dns_grace_ms = DNS_GRACE_MS;
+  self->dns_names = g_hash_table_new_full (address_hash, address_equal, g_free, g_free);
+  self->dns_lookups = g_hash_table_new_full (lookup_key_hash, lookup_key_equal, g_free, g_free);
+  self->dns_pending = g_array_new (FALSE, TRUE, sizeof (DnsPending));
+  g_array_set_clear_func (self->dns_pending, dns_pending_clear);
 }
 
 PsPeerEnricher *
@@ -175,7 +239,9 @@ ps_peer_enricher_classify (PsPeerEnricher *self,
   facts.peer_port = _ps_peer_get_peer_port (peer);
   facts.device_port = _ps_peer_get_device_port (peer);
   facts.ip_protocol = ps_peer_get_ip_protocol (peer);
-  facts.hostname = ps_peer_get_hostname (peer);
+  /* what the device itself asked for says more than a reverse name */
+  facts.hostname = ps_peer_get_dns_name (peer) != NULL ? ps_peer_get_dns_name (peer)
+                                                       : ps_peer_get_hostname (peer);
   facts.peer_is_viewer = peer_is_viewer || ps_peer_get_kind (peer) == PS_PEER_KIND_VIEWER;
 
   kind = ps_peer_classifier_classify (self->classifier, &facts, &reason);
@@ -267,6 +333,158 @@ ps_peer_enricher_add_name (PsPeerEnricher    *self,
     g_hash_table_replace (self->names, g_memdup2 (address, sizeof *address), g_strdup (name));
 }
 
+static gboolean
+ps_peer_enricher_find_lookup (PsPeerEnricher *self,
+                              PsPeer         *peer,
+                              gint64         *when)
+{
+  LookupKey key = { 0 };
+  gint64 *time;
+
+  key.client = *ps_peer_get_device_address (peer);
+  key.address = *ps_peer_get_address (peer);
+  time = g_hash_table_lookup (self->dns_lookups, &key);
+  if (time == NULL)
+    {
+      memset (&key.client, 0, sizeof key.client);
+      time = g_hash_table_lookup (self->dns_lookups, &key);
+    }
+  if (time == NULL)
+    return FALSE;
+
+  *when = *time;
+  return TRUE;
+}
+
+/* Decides what can be decided now; returns FALSE while it must wait. */
+static gboolean
+ps_peer_enricher_judge_dns (PsPeerEnricher *self,
+                            PsPeer         *peer,
+                            gboolean        final)
+{
+  const char *name = g_hash_table_lookup (self->dns_names, ps_peer_get_address (peer));
+  gint64 first_seen = ps_peer_get_first_seen (peer);
+  gint64 when;
+  PsPeerDnsLookup verdict;
+
+  if (ps_peer_enricher_find_lookup (self, peer, &when) && when <= first_seen + DNS_SLACK_MS)
+    verdict = PS_PEER_DNS_LOOKUP_YES;
+  else if (final)
+    verdict = PS_PEER_DNS_LOOKUP_NO;
+  else
+    return FALSE;
+
+  _ps_peer_set_dns (peer, name, verdict);
+  ps_peer_enricher_classify (self, peer, FALSE);
+  return TRUE;
+}
+
+static gboolean
+ps_peer_enricher_dns_timer_cb (gpointer user_data)
+{
+  PsPeerEnricher *self = user_data;
+  gint64 now_ms = g_get_real_time () / 1000;
+
+  for (guint i = 0; i < self->dns_pending->len;)
+    {
+      DnsPending *pending = &g_array_index (self->dns_pending, DnsPending, i);
+
+      if (now_ms >= pending->deadline_ms)
+        {
+          ps_peer_enricher_judge_dns (self, pending->peer, TRUE);
+          g_array_remove_index_fast (self->dns_pending, i);
+        }
+      else
+        i++;
+    }
+
+  if (self->dns_pending->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  self->dns_timer_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ps_peer_enricher_watch_dns (PsPeerEnricher *self)
+{
+  g_return_if_fail (PS_IS_PEER_ENRICHER (self));
+
+  if (self->dns_since_ms == 0)
+    self->dns_since_ms = g_get_real_time () / 1000;
+}
+
+void
+ps_peer_enricher_set_dns_grace (PsPeerEnricher *self,
+                                guint           grace_ms)
+{
+  g_return_if_fail (PS_IS_PEER_ENRICHER (self));
+
+  self->dns_grace_ms = grace_ms;
+}
+
+void
+ps_peer_enricher_add_lookup (PsPeerEnricher    *self,
+                             const PsIpAddress *client,
+                             const char        *name,
+                             const PsIpAddress *address,
+                             gint64             time_ms)
+{
+  LookupKey key = { 0 };
+  gint64 *time;
+
+  g_return_if_fail (PS_IS_PEER_ENRICHER (self));
+  g_return_if_fail (name != NULL && address != NULL);
+
+  if (!g_utf8_validate (name, -1, NULL) || !ps_ip_address_is_set (address))
+    return;
+
+  if (g_hash_table_size (self->dns_names) < MAX_CACHED_NAMES
+      || g_hash_table_contains (self->dns_names, address))
+    g_hash_table_replace (self->dns_names, g_memdup2 (address, sizeof *address), g_strdup (name));
+
+  if (client != NULL)
+    key.client = *client;
+  key.address = *address;
+  time = g_hash_table_lookup (self->dns_lookups, &key);
+  if (time == NULL && g_hash_table_size (self->dns_lookups) < MAX_DNS_LOOKUPS)
+    g_hash_table_insert (self->dns_lookups, g_memdup2 (&key, sizeof key),
+                         g_memdup2 (&time_ms, sizeof time_ms));
+
+  /* peers waiting for this answer */
+  for (guint i = 0; i < self->dns_pending->len;)
+    {
+      DnsPending *pending = &g_array_index (self->dns_pending, DnsPending, i);
+
+      if (ps_ip_address_equal (ps_peer_get_address (pending->peer), address)
+          && ps_peer_enricher_judge_dns (self, pending->peer, FALSE))
+        g_array_remove_index_fast (self->dns_pending, i);
+      else
+        i++;
+    }
+}
+
+static void
+ps_peer_enricher_start_dns (PsPeerEnricher *self,
+                            PsPeer         *peer)
+{
+  DnsPending pending;
+
+  /* traffic from before the source started cannot be judged */
+  if (self->dns_since_ms == 0 || ps_peer_get_first_seen (peer) < self->dns_since_ms)
+    return;
+
+  if (ps_peer_enricher_judge_dns (self, peer, FALSE))
+    return;
+
+  pending.peer = g_object_ref (peer);
+  pending.deadline_ms = g_get_real_time () / 1000 + self->dns_grace_ms;
+  g_array_append_val (self->dns_pending, pending);
+  if (self->dns_timer_id == 0)
+    self->dns_timer_id = g_timeout_add (MIN (500, MAX (self->dns_grace_ms / 4, 10)),
+                                        ps_peer_enricher_dns_timer_cb, self);
+}
+
 void
 ps_peer_enricher_enrich (PsPeerEnricher *self,
                          PsPeer         *peer,
@@ -291,6 +509,7 @@ ps_peer_enricher_enrich (PsPeerEnricher *self,
     _ps_peer_set_hostname (peer, name);
 
   ps_peer_enricher_classify (self, peer, peer_is_viewer);
+  ps_peer_enricher_start_dns (self, peer);
 
   if (name != NULL || !self->resolve_names)
     return;

@@ -28,10 +28,24 @@ PsGeoip          *ps_peer_enricher_get_geoip      (PsPeerEnricher    *self);
 /* On by default. */
 void              ps_peer_enricher_set_resolve_names (PsPeerEnricher *self,
                                                    gboolean           resolve);
-/* A name the device looked up that resolved to this address. */
+/* A name known to resolve to this address (the history's, for instance). */
 void              ps_peer_enricher_add_name       (PsPeerEnricher    *self,
                                                    const PsIpAddress *address,
                                                    const char        *name);
+/* From now on a DNS source reports lookups: peers first seen from now get
+ * a verdict on whether their device looked their name up first. */
+void              ps_peer_enricher_watch_dns      (PsPeerEnricher    *self);
+/* How long a peer's lookup may lag behind its first packet (default 5 s:
+ * a DNS log is read every half second). */
+void              ps_peer_enricher_set_dns_grace  (PsPeerEnricher    *self,
+                                                   guint              grace_ms);
+/* CLIENT (NULL when the source cannot tell) looked up NAME, which resolved
+ * to ADDRESS, at TIME_MS. */
+void              ps_peer_enricher_add_lookup     (PsPeerEnricher    *self,
+                                                   const PsIpAddress *client,
+                                                   const char        *name,
+                                                   const PsIpAddress *address,
+                                                   gint64             time_ms);
 void              ps_peer_enricher_enrich         (PsPeerEnricher    *self,
                                                    PsPeer            *peer,
                                                    gboolean           peer_is_viewer);

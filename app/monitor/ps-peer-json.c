@@ -63,7 +63,10 @@ ps_peer_format_time (gint64 unix_ms)
  * @peer: a peer
  *
  * Describes @peer with the fields of `peerscope-cli peers --json`: device, device_address,
- * peer {address, port, protocol}, hostname, country, country_name, asn, org, location
+ * peer {address, port, protocol}, direction ("out": the device opened the flows, "in": the
+ * peer came to the device's port), hostname, dns_name (what the device asked its DNS server),
+ * dns_lookup (whether it did so before the first contact; null when unknown), country,
+ * country_name, asn, org, location
  * {latitude, longitude}, class, class_reason, packets and bytes each way, flows, first_seen,
  * last_seen (ISO 8601, and in Unix ms) and blocked_attempts.  Unknown values are null.
  *
@@ -94,7 +97,14 @@ ps_peer_to_json (PsPeer *peer)
   set_int (builder, "port", ps_peer_get_port (peer));
   set_string (builder, "protocol", ps_peer_get_protocol_name (peer));
   json_builder_end_object (builder);
+  set_string (builder, "direction", ps_peer_get_inbound (peer) ? "in" : "out");
   set_string (builder, "hostname", ps_peer_get_hostname (peer));
+  set_string (builder, "dns_name", ps_peer_get_dns_name (peer));
+  json_builder_set_member_name (builder, "dns_lookup");
+  if (ps_peer_get_dns_lookup (peer) == PS_PEER_DNS_LOOKUP_UNKNOWN)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_boolean_value (builder, ps_peer_get_dns_lookup (peer) == PS_PEER_DNS_LOOKUP_YES);
   set_string (builder, "country", ps_peer_get_country (peer));
   set_string (builder, "country_name", ps_peer_get_country_name (peer));
   json_builder_set_member_name (builder, "asn");

@@ -34,6 +34,9 @@ void    _ps_peer_add_blocked         (PsPeer            *self,
 void    _ps_peer_notify_traffic      (PsPeer            *self);
 void    _ps_peer_set_hostname        (PsPeer            *self,
                                       const char        *hostname);
+void    _ps_peer_set_dns             (PsPeer            *self,
+                                      const char        *dns_name,
+                                      PsPeerDnsLookup    lookup);
 void    _ps_peer_set_geo             (PsPeer            *self,
                                       const char        *country,
                                       const char        *country_name,

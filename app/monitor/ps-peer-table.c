@@ -337,28 +337,39 @@ ps_peer_table_mark_dirty (PsPeerTable *self,
     self->notify_id = g_timeout_add (NOTIFY_INTERVAL_MS, ps_peer_table_notify_cb, self);
 }
 
+/* Finds or makes the peer; a new one is only shown and enriched by
+ * ps_peer_table_publish(), once it has its first traffic. */
 static PsPeer *
 ps_peer_table_ensure_peer (PsPeerTable   *self,
                            const PeerKey *key,
                            const char    *device_id,
                            guint16        other_port,
-                           gboolean       is_viewer)
+                           gboolean      *created)
 {
   PsPeer *peer = g_hash_table_lookup (self->by_key, key);
 
+  *created = (peer == NULL);
   if (peer != NULL)
     return peer;
 
-  is_viewer |= g_hash_table_contains (self->viewers, &key->peer);
   peer = _ps_peer_new (device_id, &key->device, &key->peer, key->port, key->ip_protocol,
                        other_port, key->inbound);
   g_hash_table_insert (self->by_key, g_memdup2 (key, sizeof *key), peer);
-  g_list_store_append (self->peers, peer);
-  g_list_store_append (ps_peer_table_ensure_device_store (self, device_id), peer);
-  ps_peer_enricher_enrich (self->enricher, peer, is_viewer);
-  g_object_unref (peer);
 
   return peer;
+}
+
+static void
+ps_peer_table_publish (PsPeerTable *self,
+                       PsPeer      *peer,
+                       gboolean     is_viewer)
+{
+  is_viewer |= g_hash_table_contains (self->viewers, ps_peer_get_address (peer));
+  ps_peer_enricher_enrich (self->enricher, peer, is_viewer);
+  g_list_store_append (self->peers, peer);
+  g_list_store_append (ps_peer_table_ensure_device_store (self, ps_peer_get_device (peer)), peer);
+  /* the stores hold it now */
+  g_object_unref (peer);
 }
 
 static gboolean
@@ -383,6 +394,7 @@ ps_peer_table_account (PsPeerTable        *self,
   gboolean initiator_known = record->origin == PS_FLOW_ORIGIN_CONNTRACK
                              || record->origin == PS_FLOW_ORIGIN_SESSION;
   PeerKey key = { 0 };
+  gboolean created;
   PsPeer *peer;
 
   /* A peer that connects to one of the device's services is keyed by that
@@ -399,8 +411,7 @@ ps_peer_table_account (PsPeerTable        *self,
   key.ip_protocol = record->ip_protocol;
 
   peer = ps_peer_table_ensure_peer (self, &key, device_id,
-                                    key.inbound ? peer_port : device_port,
-                                    record->origin == PS_FLOW_ORIGIN_SESSION);
+                                    key.inbound ? peer_port : device_port, &created);
 
   if (device_is_src)
     _ps_peer_add_traffic (peer, record->packets, record->bytes,
@@ -411,6 +422,8 @@ ps_peer_table_account (PsPeerTable        *self,
                           record->packets, record->bytes,
                           record->new_flow, record->first_ms, record->last_ms);
 
+  if (created)
+    ps_peer_table_publish (self, peer, record->origin == PS_FLOW_ORIGIN_SESSION);
   ps_peer_table_mark_dirty (self, peer);
 }
 
@@ -555,6 +568,7 @@ ps_peer_table_restore (PsPeerTable          *self,
                        const PsPeerSnapshot *snapshot)
 {
   PeerKey key = { 0 };
+  gboolean created;
   PsPeer *peer;
 
   g_return_val_if_fail (PS_IS_PEER_TABLE (self), NULL);
@@ -574,12 +588,14 @@ ps_peer_table_restore (PsPeerTable          *self,
   if (snapshot->hostname != NULL)
     ps_peer_enricher_add_name (self->enricher, &snapshot->address, snapshot->hostname);
 
-  peer = ps_peer_table_ensure_peer (self, &key, snapshot->device, snapshot->other_port, FALSE);
+  peer = ps_peer_table_ensure_peer (self, &key, snapshot->device, snapshot->other_port, &created);
   _ps_peer_add_traffic (peer, snapshot->packets_out, snapshot->bytes_out,
                         snapshot->packets_in, snapshot->bytes_in, snapshot->flows,
                         snapshot->first_seen, snapshot->last_seen);
   if (snapshot->blocked_attempts > 0)
     _ps_peer_add_blocked (peer, snapshot->blocked_attempts);
+  if (created)
+    ps_peer_table_publish (self, peer, FALSE);
   ps_peer_table_mark_dirty (self, peer);
 
   return peer;

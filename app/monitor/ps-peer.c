@@ -34,6 +34,8 @@ struct _PsPeer
   gint64       last_seen;
 
   char        *hostname;
+  char        *dns_name;
+  PsPeerDnsLookup dns_lookup;
   char        *country;
   char        *country_name;
   char        *org;
@@ -58,6 +60,7 @@ enum {
   PROP_LAST_SEEN,
   PROP_BLOCKED_ATTEMPTS,
   PROP_HOSTNAME,
+  PROP_DNS_NAME,
   PROP_COUNTRY,
   PROP_ORG,
   PROP_PEER_CLASS,
@@ -74,6 +77,7 @@ ps_peer_finalize (GObject *object)
   g_free (self->device);
   g_free (self->address_string);
   g_free (self->hostname);
+  g_free (self->dns_name);
   g_free (self->country);
   g_free (self->country_name);
   g_free (self->org);
@@ -119,6 +123,9 @@ ps_peer_get_property (GObject    *object,
     case PROP_HOSTNAME:
       g_value_set_string (value, self->hostname);
       break;
+    case PROP_DNS_NAME:
+      g_value_set_string (value, self->dns_name);
+      break;
     case PROP_COUNTRY:
       g_value_set_string (value, self->country);
       break;
@@ -152,6 +159,7 @@ ps_peer_class_init (PsPeerClass *klass)
   properties[PROP_LAST_SEEN] = g_param_spec_int64 ("last-seen", NULL, NULL, 0, G_MAXINT64, 0, RO);
   properties[PROP_BLOCKED_ATTEMPTS] = g_param_spec_uint64 ("blocked-attempts", NULL, NULL, 0, G_MAXUINT64, 0, RO);
   properties[PROP_HOSTNAME] = g_param_spec_string ("hostname", NULL, NULL, NULL, RO);
+  properties[PROP_DNS_NAME] = g_param_spec_string ("dns-name", NULL, NULL, NULL, RO);
   properties[PROP_COUNTRY] = g_param_spec_string ("country", NULL, NULL, NULL, RO);
   properties[PROP_ORG] = g_param_spec_string ("org", NULL, NULL, NULL, RO);
   properties[PROP_PEER_CLASS] = g_param_spec_string ("class", NULL, NULL, NULL, RO);
@@ -233,6 +241,8 @@ GETTER (guint64, blocked_attempts, blocked_attempts)
 GETTER (gint64, first_seen, first_seen)
 GETTER (gint64, last_seen, last_seen)
 GETTER (const char *, hostname, hostname)
+GETTER (const char *, dns_name, dns_name)
+GETTER (PsPeerDnsLookup, dns_lookup, dns_lookup)
 GETTER (const char *, country, country)
 GETTER (const char *, country_name, country_name)
 GETTER (guint32, asn, asn)
@@ -335,6 +345,18 @@ _ps_peer_set_hostname (PsPeer     *self,
 {
   if (ps_set_str (&self->hostname, hostname))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOSTNAME]);
+}
+
+void
+_ps_peer_set_dns (PsPeer          *self,
+                  const char      *dns_name,
+                  PsPeerDnsLookup  lookup)
+{
+  gboolean changed = ps_set_str (&self->dns_name, dns_name) || self->dns_lookup != lookup;
+
+  self->dns_lookup = lookup;
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DNS_NAME]);
 }
 
 void

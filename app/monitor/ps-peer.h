@@ -17,6 +17,15 @@
 
 G_BEGIN_DECLS
 
+/* Whether the device looked up a name for this peer before it first
+ * contacted it: a camera that goes straight to an address has it built in,
+ * which is how many P2P networks find their servers. */
+typedef enum {
+  PS_PEER_DNS_LOOKUP_UNKNOWN,   /* no DNS source, or the peer predates it */
+  PS_PEER_DNS_LOOKUP_YES,
+  PS_PEER_DNS_LOOKUP_NO,
+} PsPeerDnsLookup;
+
 #define PS_TYPE_PEER (ps_peer_get_type ())
 G_DECLARE_FINAL_TYPE (PsPeer, ps_peer, PS, PEER, GObject)
 
@@ -43,6 +52,9 @@ gint64             ps_peer_get_first_seen       (PsPeer *self);   /* Unix ms */
 gint64             ps_peer_get_last_seen        (PsPeer *self);
 
 const char        *ps_peer_get_hostname         (PsPeer *self);
+/* the name the device asked its DNS server for, when a DNS source saw it */
+const char        *ps_peer_get_dns_name         (PsPeer *self);
+PsPeerDnsLookup    ps_peer_get_dns_lookup       (PsPeer *self);
 const char        *ps_peer_get_country          (PsPeer *self);   /* ISO 3166 alpha-2 */
 const char        *ps_peer_get_country_name     (PsPeer *self);
 guint32            ps_peer_get_asn              (PsPeer *self);

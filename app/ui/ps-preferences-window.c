@@ -54,12 +54,13 @@ struct _PsPreferencesWindow
   AdwPreferencesGroup  *status_group;
   AdwPreferencesGroup  *databases_group;
   GtkWidget            *add_database_button;
-  GtkWidget            *geoip_empty_label;
+  GtkWidget            *geoip_empty_row;
   GtkLabel             *credits_label;
   AdwActionRow         *folder_row;
   AdwPreferencesGroup  *rules_group;
   AdwEntryRow          *rule_row;
   GtkLabel             *rule_error_label;
+  GtkSpinButton        *history_spin;
   GtkAdjustment        *history_adjustment;
   GtkLabel             *days_label;
   GtkSwitch            *alerts_switch;
@@ -514,11 +515,15 @@ update_status_row (AdwActionRow *row)
       else
         /* Translators: %u is a port */
         where = g_strdup_printf (_("UDP port %u"), port);
-      /* Translators: the first %s is where ("UDP port 2055"), the second a number */
-      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Listening on %s, %s flow received",
-                                             "Listening on %s, %s flows received",
-                                             (gulong) MIN (stats.decoder.records, G_MAXULONG)),
-                                where, count);
+      if (stats.datagrams == 0)
+        /* Translators: %s is where ("UDP port 2055") */
+        status = g_strdup_printf (_("Listening on %s; nothing received yet"), where);
+      else
+        /* Translators: the first %s is where ("UDP port 2055"), the second a number */
+        status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Listening on %s, %s flow received",
+                                               "Listening on %s, %s flows received",
+                                               (gulong) MIN (stats.decoder.records, G_MAXULONG)),
+                                  where, count);
       set_status (row, status, 1);
     }
   else if (PS_IS_CONNTRACK_SOURCE (source))
@@ -819,7 +824,7 @@ rebuild_databases (PsPreferencesWindow *self)
         add_database_row (self, paths[i], NULL, TRUE, error->message, &credits);
     }
 
-  gtk_widget_set_visible (self->geoip_empty_label, self->database_rows->len == 0);
+  gtk_widget_set_visible (self->geoip_empty_row, self->database_rows->len == 0);
 
   if (credits & CREDIT_MAXMIND)
     g_string_append_printf (markup, "%s\n",
@@ -1322,12 +1327,13 @@ ps_preferences_window_class_init (PsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, status_group);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, databases_group);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, add_database_button);
-  gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, geoip_empty_label);
+  gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, geoip_empty_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, credits_label);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, folder_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, rules_group);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, rule_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, rule_error_label);
+  gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, history_spin);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, history_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, days_label);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, alerts_switch);
