@@ -84,7 +84,8 @@ find_row (GtkWidget  *root,
       g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_row (c, title);
 
@@ -103,7 +104,8 @@ find_subtitle (GtkWidget  *root,
       g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (root)) ?: "", prefix))
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_subtitle (c, prefix);
 
@@ -135,7 +137,8 @@ find_type (GtkWidget *root,
   if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
     return root;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_type (c, type);
 
@@ -151,9 +154,11 @@ static guint
 count_rows (GtkWidget *root)
 {
   guint n = ADW_IS_ACTION_ROW (root) && gtk_widget_get_visible (root) &&
-            g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), "geoip_empty_row") != 0;
+            g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)),
+                       "geoip_empty_row") != 0;
 
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
     n += count_rows (c);
 
   return n;
@@ -359,6 +364,7 @@ test_geoip (void)
   g_autofree char *canonical = NULL;
   PsPreferencesWindow *window;
   GtkLabel *credits;
+  GtkWidget *row;
   PsGeoip *geoip;
   GtkWidget *group;
   guint n_before;
@@ -423,7 +429,9 @@ test_geoip (void)
   g_assert_nonnull (find_subtitle (group, "Peerscope test data · "));
   g_assert_null (find_subtitle (group, "MaxMind GeoLite2 · "));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (credits)));
-  g_assert_true (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (group, "garbage.mmdb"))),
+  row = find_row (group, "garbage.mmdb");
+  g_assert_nonnull (row);
+  g_assert_true (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
                          "not a valid MaxMind DB") != NULL);
   click_remove (find_row (group, "garbage.mmdb"));
   assert_strv (settings, "geoip-databases", canonical);
@@ -434,7 +442,7 @@ test_geoip (void)
   spin (20);
   g_assert_nonnull (find_subtitle (group, "MaxMind GeoLite2 · "));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (credits)));
-  g_assert_true (strstr (gtk_label_get_label (credits), "GeoLite2 data created by MaxMind") != NULL);
+  g_assert_nonnull (strstr (gtk_label_get_label (credits), "GeoLite2 data created by MaxMind"));
   gtk_window_destroy (GTK_WINDOW (window));
 
   g_assert_cmpint (g_unlink (geolite), ==, 0);
@@ -454,12 +462,15 @@ test_status (void)
   GtkWidget *group = child (window, "status_group");
   GtkWidget *row;
 
-  /* nothing runs: nothing to say */
-  g_assert_false (gtk_widget_get_visible (group));
+  /* nothing runs: what to do */
+  g_assert_true (gtk_widget_get_visible (group));
+  g_assert_true (gtk_widget_get_visible (child (window, "status_empty_row")));
+  g_assert_cmpuint (count_rows (group), ==, 1);
 
   g_assert_nonnull (ps_peer_monitor_add_source (monitor, spec, &error));
   g_assert_no_error (error);
-  g_assert_true (gtk_widget_get_visible (group));
+  g_assert_false (gtk_widget_get_visible (child (window, "status_empty_row")));
+  g_assert_cmpuint (count_rows (group), ==, 1);
   row = find_row (group, "NetFlow / IPFIX Collector");
   g_assert_nonnull (row);
   subtitle = g_strdup_printf ("Listening on 127.0.0.1, UDP port %s; nothing received yet",
@@ -467,7 +478,13 @@ test_status (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
 
   ps_peer_monitor_stop_sources (monitor);
-  g_assert_false (gtk_widget_get_visible (group));
+  g_assert_true (gtk_widget_get_visible (child (window, "status_empty_row")));
+  g_assert_null (find_row (group, "NetFlow / IPFIX Collector"));
+
+  /* without a monitor there is no status */
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = ps_preferences_window_new (NULL, settings, NULL);
+  g_assert_false (gtk_widget_get_visible (child (window, "status_group")));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -594,10 +611,14 @@ test_render (void)
   g_settings_reset (settings, "flow-sources");
   g_settings_reset (settings, "p2p-rules");
   g_settings_reset (settings, "geoip-databases");
-  window = ps_preferences_window_new (NULL, settings, NULL);
+  ps_peer_monitor_stop_sources (monitor);
+  window = ps_preferences_window_new (NULL, settings, monitor);
   gtk_window_present (GTK_WINDOW (window));
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window), "traffic");
   save_render (GTK_WIDGET (window), "traffic-empty");
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = ps_preferences_window_new (NULL, settings, NULL);
+  gtk_window_present (GTK_WINDOW (window));
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (window), "geoip");
   save_render (GTK_WIDGET (window), "geoip-empty");
 

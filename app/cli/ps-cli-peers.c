@@ -18,10 +18,9 @@
 
 #include "ps-cli.h"
 #include "ps-conntrack-source.h"
-#include "ps-flow-source-spec.h"
 #include "ps-gateway-source.h"
 #include "ps-peer-json.h"
-#include "ps-peer-table.h"
+#include "ps-peer-monitor.h"
 #include "ps-saved-cameras.h"
 
 #define NAME_WAIT_MS 3000
@@ -188,16 +187,16 @@ ps_cli_peers (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(PsPeerEnricher) enricher = NULL;
-  g_autoptr(PsPeerTable) table = NULL;
-  g_autoptr(PsGeoip) geoip = NULL;
-  g_autoptr(PsPeerClassifier) classifier = NULL;
+  g_autoptr(PsPeerMonitor) monitor = NULL;
   g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_object_unref);
+  PsPeerEnricher *enricher;
+  PsPeerTable *table;
   g_autoptr(GPtrArray) peers = NULL;
   g_auto(GStrv) source_specs = NULL;
   g_auto(GStrv) devices = NULL;
   g_auto(GStrv) databases = NULL;
   g_auto(GStrv) rules = NULL;
+  g_auto(GStrv) dns_logs = NULL;
   double duration = 10;
   gboolean json = FALSE;
   gboolean no_names = FALSE;
@@ -215,6 +214,9 @@ ps_cli_peers (int    argc,
     { "p2p-rule", 0, 0, G_OPTION_ARG_STRING_ARRAY, &rules,
       N_("Treat udp/PORT, tcp/PORT or p2p:DOMAIN as P2P servers, DOMAIN as a vendor cloud (repeatable)"),
       N_("RULE") },
+    { "dns-log", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dns_logs,
+      N_("Follow this DNS server log (dnsmasq with log-queries=extra) for the names devices ask for (repeatable)"),
+      N_("FILE") },
     { "no-names", 'n', 0, G_OPTION_ARG_NONE, &no_names, N_("Do not look up host names"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
     { NULL }
@@ -230,22 +232,25 @@ ps_cli_peers (int    argc,
   if (duration < 0 || duration > 86400)
     return ps_cli_fail (_("--duration must be between 0 and 86400 seconds"));
 
-  geoip = ps_geoip_new ();
+  monitor = ps_peer_monitor_new ();
+  enricher = ps_peer_monitor_get_enricher (monitor);
+  table = ps_peer_monitor_get_table (monitor);
   for (guint i = 0; databases != NULL && databases[i] != NULL; i++)
-    if (!ps_geoip_add_database (geoip, databases[i], &error))
+    if (!ps_geoip_add_database (ps_peer_enricher_get_geoip (enricher), databases[i], &error))
       return ps_cli_fail ("%s", error->message);
-  ps_geoip_add_default_databases (geoip);
+  ps_geoip_add_default_databases (ps_peer_enricher_get_geoip (enricher));
 
-  classifier = ps_peer_classifier_new ();
   for (guint i = 0; rules != NULL && rules[i] != NULL; i++)
-    if (!ps_peer_classifier_add_rule (classifier, rules[i], &error))
+    if (!ps_peer_classifier_add_rule (ps_peer_enricher_get_classifier (enricher), rules[i], &error))
       return ps_cli_fail ("%s", error->message);
 
-  enricher = ps_peer_enricher_new (classifier, geoip);
   ps_peer_enricher_set_resolve_names (enricher, !no_names);
-  table = ps_peer_table_new (enricher);
   for (guint i = 0; devices != NULL && devices[i] != NULL; i++)
     if (!add_device (table, devices[i], &error))
+      return ps_cli_fail ("%s", error->message);
+
+  for (guint i = 0; dns_logs != NULL && dns_logs[i] != NULL; i++)
+    if (!ps_peer_monitor_add_dns_log (monitor, dns_logs[i], &error))
       return ps_cli_fail ("%s", error->message);
 
   if (source_specs == NULL || source_specs[0] == NULL)
@@ -255,14 +260,11 @@ ps_cli_peers (int    argc,
     }
   for (guint i = 0; source_specs[i] != NULL; i++)
     {
-      PsFlowSource *source = ps_flow_source_new_for_spec (source_specs[i], &error);
+      PsFlowSource *source = ps_peer_monitor_add_source (monitor, source_specs[i], &error);
 
       if (source == NULL)
         return ps_cli_fail ("%s", error->message);
-      g_ptr_array_add (sources, source);
-      ps_peer_table_watch_source (table, source);
-      if (!ps_flow_source_start (source, &error))
-        return ps_cli_fail ("%s", error->message);
+      g_ptr_array_add (sources, g_object_ref (source));
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -298,8 +300,7 @@ ps_cli_peers (int    argc,
     }
   if (wait.pending > 0)
     g_main_loop_run (loop);
-  for (guint i = 0; i < sources->len; i++)
-    ps_flow_source_stop (g_ptr_array_index (sources, i));
+  ps_peer_monitor_stop_sources (monitor);
 
   /* names that are on their way, for a little while */
   if (ps_peer_enricher_get_pending (enricher) > 0)

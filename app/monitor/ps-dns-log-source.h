@@ -19,21 +19,21 @@ G_BEGIN_DECLS
 #define PS_TYPE_DNS_LOG_SOURCE (ps_dns_log_source_get_type ())
 G_DECLARE_FINAL_TYPE (PsDnsLogSource, ps_dns_log_source, PS, DNS_LOG_SOURCE, GObject)
 
-PsDnsLogSource *ps_dns_log_source_new       (const char      *path);
-const char     *ps_dns_log_source_get_path  (PsDnsLogSource  *self);
+PsDnsLogSource *ps_dns_log_source_new        (const char      *path);
+const char     *ps_dns_log_source_get_path   (PsDnsLogSource  *self);
 /* from_start: read what the file holds already too; otherwise only the
  * lines that are added from now on.  Fails when the file cannot be read. */
-gboolean        ps_dns_log_source_start     (PsDnsLogSource  *self,
-                                             gboolean         from_start,
-                                             GError         **error);
-void            ps_dns_log_source_stop      (PsDnsLogSource  *self);
-gboolean        ps_dns_log_source_is_running (PsDnsLogSource *self);
+gboolean        ps_dns_log_source_start      (PsDnsLogSource  *self,
+                                              gboolean         from_start,
+                                              GError         **error);
+void            ps_dns_log_source_stop       (PsDnsLogSource  *self);
+gboolean        ps_dns_log_source_is_running (PsDnsLogSource  *self);
 /* Since construction: complete lines read; of those, the address answers
  * ("lookup" emitted) and the lines refused as no text (longer than
  * PS_DNS_LOG_MAX_LINE, NUL or control bytes, invalid UTF-8). */
-void            ps_dns_log_source_get_stats (PsDnsLogSource  *self,
-                                             guint64         *lines,
-                                             guint64         *answers,
-                                             guint64         *rejected);
+void            ps_dns_log_source_get_stats  (PsDnsLogSource  *self,
+                                              guint64         *lines,
+                                              guint64         *answers,
+                                              guint64         *rejected);
 
 G_END_DECLS

@@ -44,9 +44,17 @@ read_token (PsByteReader  *r,
             const guint8 **token,
             gsize         *length)
 {
-  const guint8 *start = r->data + r->pos;
-  const guint8 *space = memchr (start, ' ', ps_byte_reader_remaining (r));
-  gsize n = space != NULL ? (gsize) (space - start) : ps_byte_reader_remaining (r);
+  const guint8 *start;
+  const guint8 *space;
+  gsize n;
+
+  *length = 0;
+  if (ps_byte_reader_remaining (r) == 0)
+    return FALSE;
+
+  start = r->data + r->pos;
+  space = memchr (start, ' ', ps_byte_reader_remaining (r));
+  n = space != NULL ? (gsize) (space - start) : ps_byte_reader_remaining (r);
 
   *length = n;
   return n > 0 && ps_byte_reader_get_bytes (r, n, token);
@@ -487,7 +495,8 @@ ps_dns_log_line_buffer_feed (PsDnsLogLineBuffer *buffer,
             }
         }
 
-      if (newline == NULL)
+      /* func may have reset the buffer: touch it no more */
+      if (!go_on || newline == NULL)
         return;
 
       if (buffer->overlong)
@@ -496,12 +505,9 @@ ps_dns_log_line_buffer_feed (PsDnsLogLineBuffer *buffer,
 
           buffer->overlong = FALSE;
           buffer->silent = FALSE;
-          if (!silent)
-            go_on = func (NULL, 0, user_data);
+          if (!silent && !func (NULL, 0, user_data))
+            return;
         }
-
-      if (!go_on)
-        return;
 
       data = newline + 1;
       length -= segment + 1;

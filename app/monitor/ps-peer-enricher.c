@@ -470,8 +470,10 @@ ps_peer_enricher_start_dns (PsPeerEnricher *self,
 {
   DnsPending pending;
 
-  /* traffic from before the source started cannot be judged */
-  if (self->dns_since_ms == 0 || ps_peer_get_first_seen (peer) < self->dns_since_ms)
+  /* traffic from before the source started cannot be judged, and nobody
+   * looks up the LAN's own hosts */
+  if (self->dns_since_ms == 0 || ps_peer_get_first_seen (peer) < self->dns_since_ms
+      || ps_ip_address_is_local (ps_peer_get_address (peer)))
     return;
 
   if (ps_peer_enricher_judge_dns (self, peer, FALSE))

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "ps-dns-log-source.h"
 #include "ps-flow-source-spec.h"
 #include "ps-geoip.h"
 #include "ps-peer-monitor.h"
@@ -23,6 +24,7 @@ struct _PsPeerMonitor
   PsPeerHistory  *history;
   GListStore     *sources;
   PsSessionSource *sessions;
+  GPtrArray      *dns_logs;     /* PsDnsLogSource */
 };
 
 G_DEFINE_FINAL_TYPE (PsPeerMonitor, ps_peer_monitor, G_TYPE_OBJECT)
@@ -35,6 +37,10 @@ ps_peer_monitor_dispose (GObject *object)
   if (self->sources != NULL)
     ps_peer_monitor_stop_sources (self);
   g_clear_object (&self->sources);
+  if (self->dns_logs != NULL)
+    for (guint i = 0; i < self->dns_logs->len; i++)
+      ps_dns_log_source_stop (g_ptr_array_index (self->dns_logs, i));
+  g_clear_pointer (&self->dns_logs, g_ptr_array_unref);
   if (self->sessions != NULL)
     ps_flow_source_stop (PS_FLOW_SOURCE (self->sessions));
   g_clear_object (&self->sessions);
@@ -57,11 +63,12 @@ ps_peer_monitor_init (PsPeerMonitor *self)
 {
   g_autoptr(PsGeoip) geoip = ps_geoip_new ();
 
-  ps_geoip_add_default_databases (geoip);
+  /* the caller adds its own databases first, then the usual places */
   self->enricher = ps_peer_enricher_new (NULL, geoip);
   self->table = ps_peer_table_new (self->enricher);
   self->alerts = ps_peer_alerts_new (self->table);
   self->sources = g_list_store_new (PS_TYPE_FLOW_SOURCE);
+  self->dns_logs = g_ptr_array_new_with_free_func (g_object_unref);
   self->sessions = ps_session_source_new ();
   ps_peer_table_watch_source (self->table, PS_FLOW_SOURCE (self->sessions));
   ps_flow_source_start (PS_FLOW_SOURCE (self->sessions), NULL);
@@ -160,6 +167,44 @@ ps_peer_monitor_add_source (PsPeerMonitor  *self,
 
   g_list_store_append (self->sources, source);
   return source;
+}
+
+static void
+on_dns_lookup_cb (PsPeerMonitor *self,
+                  const char    *client,
+                  const char    *name,
+                  const char    *address,
+                  gint64         time_ms)
+{
+  PsIpAddress client_address, answer;
+
+  if (!ps_ip_address_parse (&answer, address))
+    return;
+  ps_peer_enricher_add_lookup (self->enricher,
+                               client != NULL && ps_ip_address_parse (&client_address, client)
+                               ? &client_address : NULL,
+                               name, &answer, time_ms);
+}
+
+gboolean
+ps_peer_monitor_add_dns_log (PsPeerMonitor  *self,
+                             const char     *path,
+                             GError        **error)
+{
+  g_autoptr(PsDnsLogSource) source = NULL;
+
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  source = ps_dns_log_source_new (path);
+  g_signal_connect_object (source, "lookup", G_CALLBACK (on_dns_lookup_cb), self, G_CONNECT_SWAPPED);
+  /* only what is asked from now on: old lines carry no usable time */
+  if (!ps_dns_log_source_start (source, FALSE, error))
+    return FALSE;
+
+  ps_peer_enricher_watch_dns (self->enricher);
+  g_ptr_array_add (self->dns_logs, g_steal_pointer (&source));
+  return TRUE;
 }
 
 GListModel *

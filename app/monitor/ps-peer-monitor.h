@@ -36,6 +36,11 @@ void              ps_peer_monitor_enable_history  (PsPeerMonitor  *self,
 PsFlowSource     *ps_peer_monitor_add_source      (PsPeerMonitor  *self,
                                                    const char     *spec,
                                                    GError        **error);
+/* Follows a DNS server's query log (dnsmasq, log-queries=extra) for the
+ * names devices ask for; see ps-dns-log.h. */
+gboolean          ps_peer_monitor_add_dns_log     (PsPeerMonitor  *self,
+                                                   const char     *path,
+                                                   GError        **error);
 /* The sources, in the order they were added. */
 GListModel       *ps_peer_monitor_get_sources     (PsPeerMonitor  *self);
 void              ps_peer_monitor_stop_sources    (PsPeerMonitor  *self);

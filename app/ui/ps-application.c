@@ -197,6 +197,7 @@ ps_application_start_monitor (PsApplication *self)
       if (!ps_geoip_add_database (ps_peer_enricher_get_geoip (enricher), databases[i], &error))
         g_warning ("%s", error->message);
     }
+  ps_geoip_add_default_databases (ps_peer_enricher_get_geoip (ps_peer_monitor_get_enricher (self->monitor)));
 
   /* the demo's cameras are new every time: no history for them */
   if (!self->demo)

@@ -52,6 +52,7 @@ struct _PsPreferencesWindow
   AdwEntryRow          *port_row;
   GtkLabel             *port_error_label;
   AdwPreferencesGroup  *status_group;
+  AdwActionRow         *status_empty_row;
   AdwPreferencesGroup  *databases_group;
   GtkWidget            *add_database_button;
   GtkWidget            *geoip_empty_row;
@@ -261,7 +262,8 @@ update_collector_subtitle (PsPreferencesWindow *self,
 
   if (host != NULL)
     /* Translators: %s is this computer's address, %u a UDP port */
-    subtitle = g_strdup_printf (_("Set your router to export flows to %s, UDP port %u"), host, port);
+    subtitle = g_strdup_printf (_("Set your router to export flows to %s, UDP port %u"),
+                                host, port);
   else
     /* Translators: %u is a UDP port */
     subtitle = g_strdup_printf (_("Set your router to export flows to this computer, UDP port %u"),
@@ -326,7 +328,8 @@ static void
 on_gateway_active_cb (PsPreferencesWindow *self)
 {
   if (!self->syncing)
-    set_flow_source (self, "gateway", gtk_switch_get_active (self->gateway_switch) ? "gateway" : NULL);
+    set_flow_source (self, "gateway",
+                     gtk_switch_get_active (self->gateway_switch) ? "gateway" : NULL);
 }
 
 static void
@@ -464,7 +467,8 @@ update_gateway_status (PsGatewaySource *source,
       set_status (row, _("Not authorised"), -1);
       break;
     case PS_GATEWAY_SOURCE_STATE_UNAVAILABLE:
-      if (error != NULL && g_error_matches (error, PS_GATEWAY_ERROR, PS_GATEWAY_ERROR_NOT_SUPPORTED))
+      if (error != NULL &&
+          g_error_matches (error, PS_GATEWAY_ERROR, PS_GATEWAY_ERROR_NOT_SUPPORTED))
         {
           /* Translators: %s says why, e.g. that conntrack is missing */
           status = g_strdup_printf (_("Not available on this computer: %s"), error->message);
@@ -608,7 +612,21 @@ rebuild_status (PsPreferencesWindow *self)
       g_ptr_array_add (self->status_rows, row);
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->status_group), n > 0);
+  /* nothing runs: say what to do */
+  if (n == 0)
+    {
+      g_auto(GStrv) chosen = g_settings_get_strv (self->settings, "flow-sources");
+
+      if (chosen[0] == NULL)
+        adw_action_row_set_subtitle (self->status_empty_row,
+                                     _("Turn on a source above to see whom your cameras talk to"));
+      else
+        adw_action_row_set_subtitle (self->status_empty_row,
+                                     _("The sources turned on above could not start; "
+                                       "the main window says why"));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->status_empty_row), n == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_group), TRUE);
   if (n > 0)
     self->status_id = g_timeout_add_seconds (STATUS_REFRESH_S, refresh_status_cb, self);
 }
@@ -838,7 +856,8 @@ rebuild_databases (PsPreferencesWindow *self)
   if (credits & CREDIT_IPINFO)
     g_string_append_printf (markup, "%s\n",
                             /* Translators: keep the markup; IPinfo's licence asks for this text */
-                            _("<a href=\"https://ipinfo.io\">IP address data powered by IPinfo</a>"));
+                            _("<a href=\"https://ipinfo.io\">IP address data powered by "
+                              "IPinfo</a>"));
   if (markup->len > 0)
     g_string_truncate (markup, markup->len - 1);
   gtk_label_set_markup (self->credits_label, markup->str);
@@ -908,10 +927,10 @@ ps_preferences_window_add_database (PsPreferencesWindow  *self,
       return TRUE;
     }
 
-  /* the monitor reads it from now on (it only looks up on this thread) */
-  if (g_hash_table_remove (self->removed_databases, absolute))
-    ;   /* still open there */
-  else if (geoip != NULL && !ps_geoip_add_database (geoip, absolute, &local_error))
+  /* The monitor reads it from now on: it only looks up on this thread.  One
+   * removed earlier in this window is still open there. */
+  if (!g_hash_table_remove (self->removed_databases, absolute) && geoip != NULL &&
+      !ps_geoip_add_database (geoip, absolute, &local_error))
     {
       g_warning ("%s", local_error->message);
       g_clear_error (&local_error);
@@ -1194,6 +1213,9 @@ ps_preferences_window_constructed (GObject *object)
 
   g_signal_connect_object (self->settings, "changed::flow-sources",
                            G_CALLBACK (sync_flow_sources), self, G_CONNECT_SWAPPED);
+  if (self->monitor != NULL)
+    g_signal_connect_object (self->settings, "changed::flow-sources",
+                             G_CALLBACK (rebuild_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::geoip-databases",
                            G_CALLBACK (rebuild_databases), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::p2p-rules",
@@ -1315,8 +1337,8 @@ ps_preferences_window_class_init (PsPreferencesWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/peerscope/Peerscope/ps-preferences-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/peerscope/Peerscope/"
+                                               "ps-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, gateway_switch);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, conntrack_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, conntrack_switch);
@@ -1325,6 +1347,7 @@ ps_preferences_window_class_init (PsPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, port_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, port_error_label);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, status_group);
+  gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, status_empty_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, databases_group);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, add_database_button);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, geoip_empty_row);

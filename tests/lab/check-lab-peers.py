@@ -85,7 +85,7 @@ def nfdump_totals(path, camera):
     return totals
 
 
-def check_run(tap, tmp, source, peers_path, nfdump_path):
+def check_run(tap, tmp, source, peers_path, nfdump_path, dns=False):
     exact_counters = source == "conntrack"
     cam_log = load_lines(os.path.join(tmp, "cam1.jsonl"))
     wan_log = load_lines(os.path.join(tmp, "wan.jsonl"))
@@ -148,6 +148,13 @@ def check_run(tap, tmp, source, peers_path, nfdump_path):
     tap.check(f"{source}: the address-only supernode has no country or network, and no name",
               hardcoded and not hardcoded.get("country") and not hardcoded.get("asn")
               and not hardcoded.get("hostname"), hardcoded)
+    if dns:
+        asked = {k[0]: (seen[k].get("dns_lookup"), seen[k].get("dns_name")) for k in named if k in seen}
+        tap.check(f"{source}: the router's DNS log shows each named supernode was looked up first",
+                  asked and all(a is True and n and n.endswith(".p2p.vendor.example")
+                                for a, n in asked.values()), asked)
+        tap.check(f"{source}: and that the address-only one was contacted with no lookup",
+                  hardcoded.get("dns_lookup") is False, hardcoded)
     names = {k[0]: seen[k].get("hostname") for k in named if k in seen}
     tap.check(f"{source}: supernodes are named p2pN.p2p.vendor.example",
               all(n and n.endswith(".p2p.vendor.example") for n in names.values()), names)
@@ -205,10 +212,12 @@ def main():
     parser.add_argument("dir")
     parser.add_argument("--run", nargs="+", action="append", required=True,
                         metavar="SOURCE PEERS [NFDUMP]")
+    parser.add_argument("--dns", action="store_true",
+                        help="the peers were watched with the gateway's DNS log")
     args = parser.parse_args()
     tap = Tap()
     for run in args.run:
-        check_run(tap, args.dir, run[0], run[1], run[2] if len(run) > 2 else None)
+        check_run(tap, args.dir, run[0], run[1], run[2] if len(run) > 2 else None, args.dns)
     return tap.finish()
 
 

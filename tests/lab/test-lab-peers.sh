@@ -32,7 +32,8 @@ for i in $(seq 1 12); do
 done
 
 # the monitor starts first, so it sees every flow open
-lab_start gw "$PS_CLI" peers --source conntrack --duration 9 --json --geoip "$PS_LAB_MMDB" >"$tmp/peers.json"
+lab_start gw "$PS_CLI" peers --source conntrack --duration 9 --json --geoip "$PS_LAB_MMDB" \
+  --dns-log "$tmp/gw-dns.log" >"$tmp/peers.json"
 monitor_pid=${LAB_PIDS##* }
 sleep 1
 lab_emulator cam1 "$tmp/cam1.ready" "$@"
@@ -44,4 +45,4 @@ wait "$emulator_pid" 2>/dev/null || true
 wait "$monitor_pid"
 lab_exec gw conntrack -L -o extended >"$tmp/conntrack.txt" 2>/dev/null || true
 
-python3 "$(dirname "$0")/check-lab-peers.py" "$tmp" --run conntrack "$tmp/peers.json"
+python3 "$(dirname "$0")/check-lab-peers.py" "$tmp" --dns --run conntrack "$tmp/peers.json"
