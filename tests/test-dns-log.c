@@ -169,6 +169,19 @@ test_parse_prefixes (void)
   assert_other ("Nov 28 04:39:31 dnsmasq[x]: reply a.example is 192.0.2.1");
   assert_other ("Nov 28 04:39:31 dnsmasq[]: reply a.example is 192.0.2.1");
   assert_other ("Nov 28 04:39:31 dnsmasq[1] reply a.example is 192.0.2.1");
+  assert_other ("<30>1 2024-11-28T04:39:31Z dnsmasq 1 - - reply a.example is 192.0.2.1");
+  assert_other ("<30>1 2024-11-28T04:39:31Z router dnsmasq 1 - [x] reply a.example is 192.0.2.1");
+  assert_other ("Nov 28 04:39:31 router dnsmasq 1 - - reply a.example is 192.0.2.1");
+
+  /* another program's message cannot hide one of dnsmasq's */
+  assert_other ("Nov 28 04:39:31 router sshd[9]: Invalid user x dnsmasq[1]: reply a.example is 192.0.2.1");
+  assert_other ("Nov 28 04:39:31 router sshd[9]: x dnsmasq: reply a.example is 192.0.2.1");
+  assert_other ("<30>1 2024-11-28T04:39:31Z router sshd 9 - - x dnsmasq 1 - - reply a.example is 192.0.2.1");
+  assert_other ("<30>1 2024-11-28T04:39:31Z router sshd 9 - - dnsmasq 1 - - reply a.example is 192.0.2.1");
+
+  /* a bare message may end in a colon */
+  assert_answer ("reply a.example is 2001:db8::", NULL, 0, "a.example", "2001:db8::", 0,
+                 PS_DNS_LOG_ANSWER_REPLY);
 }
 
 static void

@@ -222,10 +222,11 @@ ps_dns_log_name_is_valid (const char *name,
   return label > 0;
 }
 
-/* After the syslog tag "dnsmasq": "[PID]: ", ": ", or RFC 5424's
- * " PROCID MSGID - " (structured data only as "-"). */
+/* After the syslog tag "dnsmasq": "[PID]: ", ": ", or with rfc5424 the
+ * " PROCID MSGID - " of RFC 5424 (structured data only as "-"). */
 static gboolean
-read_tag_rest (PsByteReader *r)
+read_tag_rest (PsByteReader *r,
+               gboolean      rfc5424)
 {
   const guint8 *token;
   gsize length;
@@ -248,6 +249,8 @@ read_tag_rest (PsByteReader *r)
       return read_space (r);
 
     case ' ':
+      if (!rfc5424)
+        return FALSE;
       /* PROCID */
       if (!read_token (r, &token, &length)
           || !(token_equal (token, length, "-")
@@ -268,24 +271,57 @@ read_tag_rest (PsByteReader *r)
     }
 }
 
-/* The offset of the message: after the first syslog tag of dnsmasq, or 0
- * (a bare message) when there is none. */
+/* "<PRI>1 ": the header of RFC 5424 */
+static gboolean
+is_rfc5424 (const guint8 *line,
+            gsize         length)
+{
+  PsByteReader r = PS_BYTE_READER_INIT (line, length);
+  const guint8 *token;
+  gsize token_length;
+
+  return read_literal (&r, "<")
+         && read_token (&r, &token, &token_length)
+         && token_length >= 3 && token_length <= 5
+         && all_digits (token, token_length - 2)
+         && memcmp (token + token_length - 2, ">1", 2) == 0;
+}
+
+/* The offset of the message: after dnsmasq's syslog tag, or 0 (a bare
+ * message) when there is none.  The tag is looked for only where a tag can
+ * be, so that no other program's message can carry one: up to the first
+ * word that ends in ':' (the tag of RFC 3164 and of every log file), and
+ * for RFC 5424 as its APP-NAME. */
 static gsize
 find_message (const guint8 *line,
               gsize         length)
 {
   const gsize tag_length = strlen (TAG);
+  PsByteReader r = PS_BYTE_READER_INIT (line, length);
+  gboolean rfc5424 = is_rfc5424 (line, length);
 
-  for (gsize i = 0; i + tag_length <= length; i++)
+  for (guint index = 0; ps_byte_reader_remaining (&r) > 0; index++)
     {
-      PsByteReader r = PS_BYTE_READER_INIT (line + i + tag_length, length - i - tag_length);
+      gsize start = r.pos;
+      const guint8 *token = NULL;
+      gsize token_length;
 
-      if (i > 0 && line[i - 1] != ' ')
-        continue;
-      if (memcmp (line + i, TAG, tag_length) != 0)
-        continue;
-      if (read_tag_rest (&r))
-        return i + tag_length + r.pos;
+      /* an empty word where spaces pad a day of the month */
+      read_token (&r, &token, &token_length);
+
+      if (token_length >= tag_length && memcmp (token, TAG, tag_length) == 0)
+        {
+          PsByteReader rest = PS_BYTE_READER_INIT (line + start + tag_length,
+                                                   length - start - tag_length);
+
+          if (read_tag_rest (&rest, rfc5424 && index == 3))
+            return start + tag_length + rest.pos;
+        }
+
+      if (token_length > 0 && token[token_length - 1] == ':')
+        break;
+      if (!read_space (&r))
+        break;
     }
 
   return 0;

@@ -17,7 +17,9 @@
  *
  * where SOURCE is reply, cached, cached-stale or config, and the prefix is
  * whatever a log file or syslog puts before the message, up to and including
- * "dnsmasq[PID]: ", "dnsmasq: " or the RFC 5424 "dnsmasq PID MSGID - ".
+ * the tag "dnsmasq[PID]: " or "dnsmasq: " (the first word ending in ':'), or
+ * an RFC 5424 header "<PRI>1 TIMESTAMP HOST dnsmasq PROCID MSGID - ".  A line
+ * with no tag at all is taken as a bare message (journalctl -o cat).
  * "is <CNAME>", "is NXDOMAIN", "is NODATA-IPv4" and friends carry no address
  * and are not answers here.
  *

@@ -125,11 +125,13 @@ on_history_loaded_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(PsPeerMonitor) self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!ps_peer_history_load_finish (PS_PEER_HISTORY (object), result, &error))
     g_warning ("%s", error->message);
+
+  /* the monitor was kept alive for the load */
+  g_object_unref (user_data);
 }
 
 void
