@@ -199,6 +199,19 @@ ps_application_start_monitor (PsApplication *self)
     }
   ps_geoip_add_default_databases (ps_peer_enricher_get_geoip (ps_peer_monitor_get_enricher (self->monitor)));
 
+  if (self->settings != NULL)
+    {
+      g_auto(GStrv) dns_logs = g_settings_get_strv (self->settings, "dns-logs");
+
+      for (guint i = 0; dns_logs[i] != NULL; i++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!ps_peer_monitor_add_dns_log (self->monitor, dns_logs[i], &error))
+            g_warning ("%s", error->message);
+        }
+    }
+
   /* the demo's cameras are new every time: no history for them */
   if (!self->demo)
     ps_peer_monitor_enable_history (self->monitor, NULL, days);
