@@ -25,6 +25,7 @@ typedef struct
 static const Command commands[] = {
   { "discover", ps_cli_discover, N_("Find cameras on the LAN or at given addresses") },
   { "view", ps_cli_view, N_("Open a camera stream and report what it delivers") },
+  { "camera-p2p", ps_cli_camera_p2p, N_("Read or set a camera’s own P2P switch, and check that it obeys") },
   { "peers", ps_cli_peers, N_("List the hosts that cameras talk to, from conntrack or NetFlow/IPFIX") },
 };
 

@@ -17,8 +17,6 @@
 #include <string.h>
 
 #include "ps-cli.h"
-#include "ps-conntrack-source.h"
-#include "ps-gateway-source.h"
 #include "ps-peer-json.h"
 #include "ps-peer-monitor.h"
 #include "ps-saved-cameras.h"
@@ -39,23 +37,18 @@ on_done (gpointer user_data)
 }
 
 static void
-on_dumped_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_refreshed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   Wait *wait = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  if (PS_IS_GATEWAY_SOURCE (object))
-    ok = ps_gateway_source_dump_finish (PS_GATEWAY_SOURCE (object), result, &error);
-  else
-    ok = ps_conntrack_source_dump_finish (PS_CONNTRACK_SOURCE (object), result, &error);
-  if (!ok)
+  if (!ps_peer_monitor_refresh_finish (PS_PEER_MONITOR (object), result, &error))
     g_printerr ("peerscope-cli: %s\n", error->message);
 
-  if (--wait->pending == 0)
-    g_main_loop_quit (wait->loop);
+  wait->pending = 0;
+  g_main_loop_quit (wait->loop);
 }
 
 static gboolean
@@ -188,7 +181,6 @@ ps_cli_peers (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(PsPeerMonitor) monitor = NULL;
-  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_object_unref);
   PsPeerEnricher *enricher;
   PsPeerTable *table;
   g_autoptr(GPtrArray) peers = NULL;
@@ -260,11 +252,8 @@ ps_cli_peers (int    argc,
     }
   for (guint i = 0; source_specs[i] != NULL; i++)
     {
-      PsFlowSource *source = ps_peer_monitor_add_source (monitor, source_specs[i], &error);
-
-      if (source == NULL)
+      if (ps_peer_monitor_add_source (monitor, source_specs[i], &error) == NULL)
         return ps_cli_fail ("%s", error->message);
-      g_ptr_array_add (sources, g_object_ref (source));
     }
 
   loop = g_main_loop_new (NULL, FALSE);
@@ -274,30 +263,13 @@ ps_cli_peers (int    argc,
   g_source_remove (sigint_id);
 
   /* a helper that said no is an error, not an empty list */
-  for (guint i = 0; i < sources->len; i++)
-    {
-      gpointer source = g_ptr_array_index (sources, i);
-
-      if (PS_IS_GATEWAY_SOURCE (source) && ps_gateway_source_get_error (source) != NULL
-          && ps_gateway_source_get_state (source) != PS_GATEWAY_SOURCE_STATE_WATCHING)
-        return ps_cli_fail ("%s", ps_gateway_source_get_error (source)->message);
-    }
+  if (ps_peer_monitor_get_source_error (monitor) != NULL)
+    return ps_cli_fail ("%s", ps_peer_monitor_get_source_error (monitor)->message);
 
   /* the latest counters, then stop */
   wait.loop = loop;
-  for (guint i = 0; i < sources->len; i++)
-    {
-      gpointer source = g_ptr_array_index (sources, i);
-
-      if (PS_IS_CONNTRACK_SOURCE (source))
-        ps_conntrack_source_dump_async (source, NULL, on_dumped_cb, &wait);
-      else if (PS_IS_GATEWAY_SOURCE (source)
-               && ps_gateway_source_get_state (source) == PS_GATEWAY_SOURCE_STATE_WATCHING)
-        ps_gateway_source_dump_async (source, NULL, on_dumped_cb, &wait);
-      else
-        continue;
-      wait.pending++;
-    }
+  wait.pending = 1;
+  ps_peer_monitor_refresh_async (monitor, NULL, on_refreshed_cb, &wait);
   if (wait.pending > 0)
     g_main_loop_run (loop);
   ps_peer_monitor_stop_sources (monitor);

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "ps-http-fetch.h"
 #include "ps-onvif-client.h"
 #include "ps-onvif-reply.h"
 #include "ps-wsse.h"
@@ -167,7 +168,7 @@ build_envelope (PsOnvifClient *self,
 }
 
 /* One request and its reply, read in chunks and capped: a device cannot
- * make us buffer more than PS_ONVIF_MAX_REPLY bytes. */
+ * make us buffer more than PS_ONVIF_MAX_REPLY bytes (ps-http-fetch.c). */
 
 typedef void (*ReplyHandler) (GTask  *task,
                               GBytes *reply);
@@ -175,8 +176,6 @@ typedef void (*ReplyHandler) (GTask  *task,
 typedef struct
 {
   SoupMessage  *msg;
-  GInputStream *stream;
-  GByteArray   *buffer;
   ReplyHandler  handler;
 } Exchange;
 
@@ -184,20 +183,28 @@ static void
 exchange_free (Exchange *exchange)
 {
   g_clear_object (&exchange->msg);
-  g_clear_object (&exchange->stream);
-  g_clear_pointer (&exchange->buffer, g_byte_array_unref);
   g_free (exchange);
 }
 
-static void read_chunk (GTask *task);
-
 static void
-finish_exchange (GTask *task)
+on_fetched_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
   Exchange *exchange = g_task_get_task_data (task);
-  g_autoptr(GBytes) reply = g_byte_array_free_to_bytes (g_steal_pointer (&exchange->buffer));
-  guint status = soup_message_get_status (exchange->msg);
+  g_autoptr(GBytes) reply = NULL;
+  GError *error = NULL;
+  guint status;
 
+  reply = ps_http_fetch_finish (result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  status = soup_message_get_status (exchange->msg);
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
       g_task_return_new_error (task, PS_XML_ERROR, PS_XML_ERROR_NOT_AUTHORIZED,
@@ -216,72 +223,6 @@ finish_exchange (GTask *task)
     }
 
   exchange->handler (task, reply);
-}
-
-static void
-on_chunk_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Exchange *exchange = g_task_get_task_data (task);
-  g_autoptr(GBytes) chunk = NULL;
-  GError *error = NULL;
-
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (chunk == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  if (g_bytes_get_size (chunk) == 0)
-    {
-      finish_exchange (task);
-      return;
-    }
-
-  if (exchange->buffer->len + g_bytes_get_size (chunk) > PS_ONVIF_MAX_REPLY)
-    {
-      g_task_return_new_error (task, PS_XML_ERROR, PS_XML_ERROR_TOO_LARGE,
-                               _("The device sent a reply of more than %u bytes"),
-                               (guint) PS_ONVIF_MAX_REPLY);
-      return;
-    }
-
-  g_byte_array_append (exchange->buffer, g_bytes_get_data (chunk, NULL),
-                       g_bytes_get_size (chunk));
-  read_chunk (g_steal_pointer (&task));
-}
-
-static void
-read_chunk (GTask *task)
-{
-  Exchange *exchange = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (exchange->stream, 16384, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_chunk_cb, task);
-}
-
-static void
-on_sent_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  Exchange *exchange = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  exchange->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
-  if (exchange->stream == NULL)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  exchange->buffer = g_byte_array_new ();
-  read_chunk (task);
 }
 
 static void
@@ -304,8 +245,8 @@ send_request (PsOnvifClient *self,
                                             "application/soap+xml; charset=utf-8", bytes);
   g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
 
-  soup_session_send_async (self->session, exchange->msg, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), on_sent_cb, task);
+  ps_http_fetch_async (self->session, exchange->msg, PS_ONVIF_MAX_REPLY,
+                       g_task_get_cancellable (task), on_fetched_cb, task);
 }
 
 /* A media service action on one profile: <trt:ACTION>SETUP<trt:ProfileToken>… */

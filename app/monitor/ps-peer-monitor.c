@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include "ps-conntrack-source.h"
 #include "ps-dns-log-source.h"
+#include "ps-gateway-source.h"
 #include "ps-flow-source-spec.h"
 #include "ps-geoip.h"
 #include "ps-peer-monitor.h"
@@ -229,4 +231,108 @@ ps_peer_monitor_stop_sources (PsPeerMonitor *self)
       ps_flow_source_stop (source);
     }
   g_list_store_remove_all (self->sources);
+}
+
+typedef struct
+{
+  guint   pending;
+  GError *error;
+} Refresh;
+
+static void
+refresh_free (Refresh *refresh)
+{
+  g_clear_error (&refresh->error);
+  g_free (refresh);
+}
+
+static void
+on_source_dumped_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Refresh *refresh = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (PS_IS_GATEWAY_SOURCE (object))
+    ok = ps_gateway_source_dump_finish (PS_GATEWAY_SOURCE (object), result, &error);
+  else
+    ok = ps_conntrack_source_dump_finish (PS_CONNTRACK_SOURCE (object), result, &error);
+  if (!ok && refresh->error == NULL)
+    refresh->error = g_steal_pointer (&error);
+
+  if (--refresh->pending > 0)
+    return;
+
+  if (refresh->error != NULL)
+    g_task_return_error (task, g_steal_pointer (&refresh->error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ps_peer_monitor_refresh_async (PsPeerMonitor       *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Refresh *refresh;
+
+  g_return_if_fail (PS_IS_PEER_MONITOR (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_peer_monitor_refresh_async);
+  refresh = g_new0 (Refresh, 1);
+  g_task_set_task_data (task, refresh, (GDestroyNotify) refresh_free);
+
+  /* one more than there are dumps, so that none completes the task early */
+  refresh->pending = 1;
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->sources)); i < n; i++)
+    {
+      g_autoptr(PsFlowSource) source = g_list_model_get_item (G_LIST_MODEL (self->sources), i);
+
+      if (PS_IS_CONNTRACK_SOURCE (source))
+        ps_conntrack_source_dump_async (PS_CONNTRACK_SOURCE (source), cancellable,
+                                        on_source_dumped_cb, g_object_ref (task));
+      else if (PS_IS_GATEWAY_SOURCE (source)
+               && ps_gateway_source_get_state (PS_GATEWAY_SOURCE (source)) == PS_GATEWAY_SOURCE_STATE_WATCHING)
+        ps_gateway_source_dump_async (PS_GATEWAY_SOURCE (source), cancellable,
+                                      on_source_dumped_cb, g_object_ref (task));
+      else
+        continue;
+      refresh->pending++;
+    }
+
+  if (--refresh->pending == 0)
+    g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+ps_peer_monitor_refresh_finish (PsPeerMonitor  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const GError *
+ps_peer_monitor_get_source_error (PsPeerMonitor *self)
+{
+  g_return_val_if_fail (PS_IS_PEER_MONITOR (self), NULL);
+
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->sources)); i < n; i++)
+    {
+      g_autoptr(PsFlowSource) source = g_list_model_get_item (G_LIST_MODEL (self->sources), i);
+
+      if (PS_IS_GATEWAY_SOURCE (source) && ps_gateway_source_get_error (PS_GATEWAY_SOURCE (source)) != NULL
+          && ps_gateway_source_get_state (PS_GATEWAY_SOURCE (source)) != PS_GATEWAY_SOURCE_STATE_WATCHING)
+        return ps_gateway_source_get_error (PS_GATEWAY_SOURCE (source));
+    }
+
+  return NULL;
 }

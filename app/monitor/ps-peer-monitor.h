@@ -41,6 +41,18 @@ PsFlowSource     *ps_peer_monitor_add_source      (PsPeerMonitor  *self,
 gboolean          ps_peer_monitor_add_dns_log     (PsPeerMonitor  *self,
                                                    const char     *path,
                                                    GError        **error);
+/* Asks every source that can (conntrack, the gateway helper) for its
+ * latest counters and completes once they are in the table. */
+void              ps_peer_monitor_refresh_async   (PsPeerMonitor       *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean          ps_peer_monitor_refresh_finish  (PsPeerMonitor       *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+/* The first error of a source that could not start watching (a gateway
+ * helper that said no), or NULL. */
+const GError     *ps_peer_monitor_get_source_error (PsPeerMonitor *self);
 /* The sources, in the order they were added. */
 GListModel       *ps_peer_monitor_get_sources     (PsPeerMonitor  *self);
 void              ps_peer_monitor_stop_sources    (PsPeerMonitor  *self);
