@@ -489,6 +489,38 @@ test_dns_lookups (void)
   g_assert_cmpint (ps_peer_get_dns_lookup (peer), ==, PS_PEER_DNS_LOOKUP_UNKNOWN);
 }
 
+static void
+test_blocked (void)
+{
+  g_autoptr(PsPeerTable) table = new_quiet_table ();
+  g_autoptr(GError) error = NULL;
+  PsFlowRecord record;
+  PsPeer *peer;
+
+  g_assert_true (ps_peer_table_add_device (table, "cam1", "10.99.1.11", NULL, &error));
+
+  /* a supernode the camera reached, then one it only knocked at */
+  record = make_record (PS_FLOW_ORIGIN_CONNTRACK, 17, "10.99.1.11", 40001, "198.51.100.11", 32100, 1, 100);
+  ps_peer_table_add_records (table, &record, 1);
+  ps_peer_table_set_blocked (table, "10.99.1.11", "198.51.100.11", 17, 32100, 5);
+  ps_peer_table_set_blocked (table, "10.99.1.11", "198.51.100.21", 17, 32100, 3);
+  ps_peer_table_set_blocked (table, "10.99.1.11", "198.51.100.11", 17, 32100, 7);
+
+  peer = ps_peer_table_lookup (table, "cam1", "198.51.100.11", 32100, 17);
+  g_assert_cmpuint (ps_peer_get_blocked_attempts (peer), ==, 7);
+  g_assert_cmpuint (ps_peer_get_bytes_out (peer), ==, 100);
+  peer = ps_peer_table_lookup (table, "cam1", "198.51.100.21", 32100, 17);
+  g_assert_nonnull (peer);
+  g_assert_cmpuint (ps_peer_get_blocked_attempts (peer), ==, 3);
+  g_assert_cmpuint (ps_peer_get_bytes_out (peer), ==, 0);
+  g_assert_cmpint (ps_peer_get_kind (peer), ==, PS_PEER_KIND_P2P_SUPERNODE);
+
+  /* not a device of ours, not an address: nothing */
+  ps_peer_table_set_blocked (table, "10.99.1.99", "198.51.100.21", 17, 32100, 3);
+  ps_peer_table_set_blocked (table, "nonsense", "198.51.100.21", 17, 32100, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (ps_peer_table_get_peers (table)), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -504,6 +536,7 @@ main (int    argc,
   g_test_add_func ("/monitor/table/live-updates", test_table_live_updates);
   g_test_add_func ("/monitor/alerts", test_alerts);
   g_test_add_func ("/monitor/dns-lookups", test_dns_lookups);
+  g_test_add_func ("/monitor/blocked", test_blocked);
 
   return g_test_run ();
 }

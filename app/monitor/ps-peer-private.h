@@ -31,6 +31,8 @@ void    _ps_peer_add_traffic         (PsPeer            *self,
                                       gint64             last_ms);
 void    _ps_peer_add_blocked         (PsPeer            *self,
                                       guint64            attempts);
+void    _ps_peer_set_blocked         (PsPeer            *self,
+                                      guint64            attempts);
 void    _ps_peer_notify_traffic      (PsPeer            *self);
 void    _ps_peer_set_hostname        (PsPeer            *self,
                                       const char        *hostname);

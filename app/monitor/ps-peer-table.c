@@ -600,3 +600,55 @@ ps_peer_table_restore (PsPeerTable          *self,
 
   return peer;
 }
+
+void
+ps_peer_table_set_blocked (PsPeerTable *self,
+                           const char  *device_address,
+                           const char  *peer_address,
+                           guint8       ip_protocol,
+                           guint16      port,
+                           guint64      attempts)
+{
+  char device_text[PS_IP_ADDRESS_STRLEN];
+  const char *device_id = NULL;
+  PeerKey key = { 0 };
+  gboolean created;
+  PsPeer *peer;
+
+  g_return_if_fail (PS_IS_PEER_TABLE (self));
+
+  if (!ps_ip_address_parse (&key.device, device_address)
+      || !ps_ip_address_parse (&key.peer, peer_address))
+    return;
+
+  /* the device by its address, as flows find it */
+  for (guint i = 0; i < self->devices->len && device_id == NULL; i++)
+    {
+      const Device *device = g_ptr_array_index (self->devices, i);
+
+      if (device->has_address && ps_ip_address_equal (&device->address, &key.device))
+        device_id = device->id;
+    }
+  if (device_id == NULL)
+    {
+      if (!self->auto_devices || self->devices->len > 0)
+        return;
+      device_id = ps_ip_address_format (&key.device, device_text);
+    }
+
+  g_strlcpy (key.device_id, device_id, sizeof key.device_id);
+  key.port = port;
+  key.ip_protocol = ip_protocol;
+  key.inbound = FALSE;
+
+  peer = ps_peer_table_ensure_peer (self, &key, device_id, 0, &created);
+  if (created)
+    {
+      gint64 now_ms = g_get_real_time () / 1000;
+
+      /* seen, if only knocking */
+      _ps_peer_add_traffic (peer, 0, 0, 0, 0, 0, now_ms, now_ms);
+      ps_peer_table_publish (self, peer, FALSE);
+    }
+  _ps_peer_set_blocked (peer, attempts);
+}

@@ -49,6 +49,15 @@ PsPeer      *ps_peer_table_lookup           (PsPeerTable        *self,
                                              guint16             port,
                                              guint8              ip_protocol);
 guint64      ps_peer_table_get_n_records    (PsPeerTable        *self);
+/* What the enforcer counted for (device, peer, protocol, port): ATTEMPTS
+ * is its running total, so the peer shows it whatever came before.  A peer
+ * that only ever got blocked appears with no traffic. */
+void         ps_peer_table_set_blocked      (PsPeerTable        *self,
+                                             const char         *device_address,
+                                             const char         *peer_address,
+                                             guint8              ip_protocol,
+                                             guint16             port,
+                                             guint64             attempts);
 /* Puts back a peer from the history; its counters add to a live one. */
 PsPeer      *ps_peer_table_restore          (PsPeerTable          *self,
                                              const PsPeerSnapshot *snapshot);

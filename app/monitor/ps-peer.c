@@ -330,6 +330,17 @@ _ps_peer_add_blocked (PsPeer  *self,
 }
 
 void
+_ps_peer_set_blocked (PsPeer  *self,
+                      guint64  attempts)
+{
+  if (self->blocked_attempts == attempts)
+    return;
+
+  self->blocked_attempts = attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BLOCKED_ATTEMPTS]);
+}
+
+void
 _ps_peer_notify_traffic (PsPeer *self)
 {
   g_object_freeze_notify (G_OBJECT (self));
