@@ -141,6 +141,19 @@ ps_ip_address_hash (const PsIpAddress *address)
   return hash;
 }
 
+guint
+ps_ip_address_hash_func (gconstpointer address)
+{
+  return ps_ip_address_hash (address);
+}
+
+gboolean
+ps_ip_address_equal_func (gconstpointer a,
+                          gconstpointer b)
+{
+  return ps_ip_address_equal (a, b);
+}
+
 gboolean
 ps_ip_address_is_set (const PsIpAddress *address)
 {

@@ -42,6 +42,10 @@ gboolean ps_ip_address_equal           (const PsIpAddress *a,
                                         const PsIpAddress *b);
 guint    ps_ip_address_hash            (const PsIpAddress *address);
 gboolean ps_ip_address_is_set          (const PsIpAddress *address);
+/* For GHashTable keys that are PsIpAddress pointers. */
+guint    ps_ip_address_hash_func       (gconstpointer      address);
+gboolean ps_ip_address_equal_func      (gconstpointer      a,
+                                        gconstpointer      b);
 /* RFC 1918, RFC 6598 (CGN), loopback, link-local, ULA, multicast and
  * broadcast: addresses that never leave the site. */
 gboolean ps_ip_address_is_local        (const PsIpAddress *address);

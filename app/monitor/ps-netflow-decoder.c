@@ -101,19 +101,6 @@ struct _PsNetflowDecoder
 /* Hash tables */
 
 static guint
-address_hash (gconstpointer p)
-{
-  return ps_ip_address_hash (p);
-}
-
-static gboolean
-address_equal (gconstpointer a,
-               gconstpointer b)
-{
-  return ps_ip_address_equal (a, b);
-}
-
-static guint
 template_key_hash (gconstpointer p)
 {
   const PsNetflowTemplateKey *k = p;
@@ -175,7 +162,7 @@ ps_netflow_decoder_new (void)
   PsNetflowDecoder *self = g_new0 (PsNetflowDecoder, 1);
 
   ps_netflow_limits_init_default (&self->limits);
-  self->exporters = g_hash_table_new_full (address_hash, address_equal, NULL, exporter_free);
+  self->exporters = g_hash_table_new_full (ps_ip_address_hash_func, ps_ip_address_equal_func, NULL, exporter_free);
   self->templates = g_hash_table_new_full (template_key_hash, template_key_equal,
                                            NULL, template_free);
 

@@ -71,19 +71,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static guint
-address_hash (gconstpointer data)
-{
-  return ps_ip_address_hash (data);
-}
-
-static gboolean
-address_equal (gconstpointer a,
-               gconstpointer b)
-{
-  return ps_ip_address_equal (a, b);
-}
-
-static guint
 lookup_key_hash (gconstpointer data)
 {
   const LookupKey *key = data;
@@ -165,12 +152,12 @@ ps_peer_enricher_init (PsPeerEnricher *self)
 {
   self->resolve_names = TRUE;
   self->cancellable = g_cancellable_new ();
-  self->names = g_hash_table_new_full (address_hash, address_equal, g_free, g_free);
-  self->waiting = g_hash_table_new_full (address_hash, address_equal, g_free,
+  self->names = g_hash_table_new_full (ps_ip_address_hash_func, ps_ip_address_equal_func, g_free, g_free);
+  self->waiting = g_hash_table_new_full (ps_ip_address_hash_func, ps_ip_address_equal_func, g_free,
                                          (GDestroyNotify) g_ptr_array_unref);
   g_queue_init (&self->queue);
   self->dns_grace_ms = DNS_GRACE_MS;
-  self->dns_names = g_hash_table_new_full (address_hash, address_equal, g_free, g_free);
+  self->dns_names = g_hash_table_new_full (ps_ip_address_hash_func, ps_ip_address_equal_func, g_free, g_free);
   self->dns_lookups = g_hash_table_new_full (lookup_key_hash, lookup_key_equal, g_free, g_free);
   self->dns_pending = g_array_new (FALSE, TRUE, sizeof (DnsPending));
   g_array_set_clear_func (self->dns_pending, dns_pending_clear);

@@ -83,19 +83,6 @@ peer_key_equal (gconstpointer a,
          && strcmp (ka->device_id, kb->device_id) == 0;
 }
 
-static guint
-address_hash (gconstpointer data)
-{
-  return ps_ip_address_hash (data);
-}
-
-static gboolean
-address_equal (gconstpointer a,
-               gconstpointer b)
-{
-  return ps_ip_address_equal (a, b);
-}
-
 static void
 device_free (gpointer data)
 {
@@ -148,7 +135,7 @@ ps_peer_table_init (PsPeerTable *self)
   self->by_key = g_hash_table_new_full (peer_key_hash, peer_key_equal, g_free, NULL);
   self->device_peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->devices = g_ptr_array_new_with_free_func (device_free);
-  self->viewers = g_hash_table_new_full (address_hash, address_equal, g_free, NULL);
+  self->viewers = g_hash_table_new_full (ps_ip_address_hash_func, ps_ip_address_equal_func, g_free, NULL);
   self->dirty = g_ptr_array_new_with_free_func (g_object_unref);
   self->dirty_set = g_hash_table_new (NULL, NULL);
   self->auto_devices = TRUE;
