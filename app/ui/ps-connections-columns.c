@@ -307,15 +307,30 @@ update_peer (GtkWidget *cell,
 {
   g_autofree char *endpoint = ps_connections_columns_endpoint (peer);
   g_autofree char *tooltip = NULL;
+  g_autofree char *second = NULL;
   const char *hostname = ps_peer_get_hostname (peer);
+  const char *dns_name = ps_peer_get_dns_name (peer);
+  const char *name = dns_name != NULL ? dns_name : hostname;
 
-  set_two_lines (cell, endpoint, hostname);
+  /* a server the camera reached with no lookup has its address built in */
+  if (ps_peer_get_dns_lookup (peer) == PS_PEER_DNS_LOOKUP_NO)
+    /* Translators: under a peer's address: it was contacted without a DNS lookup */
+    second = name != NULL ? g_strdup_printf (_("%s · no DNS lookup"), name)
+                          : g_strdup (_("No DNS lookup"));
+  else
+    second = g_strdup (name);
+
+  set_two_lines (cell, endpoint, second);
   if (ps_peer_get_inbound (peer))
     /* Translators: the tooltip of a peer that connects to a service of the camera */
     tooltip = g_strdup_printf (_("%s connects to the camera’s port %u"),
                                ps_peer_get_address_string (peer), ps_peer_get_port (peer));
-  else if (hostname != NULL)
-    tooltip = g_strdup_printf ("%s\n%s", endpoint, hostname);
+  else if (ps_peer_get_dns_lookup (peer) == PS_PEER_DNS_LOOKUP_NO)
+    tooltip = g_strdup_printf ("%s\n%s", endpoint,
+                               _("The camera reached this address without looking up a name: "
+                                 "the address is built into it"));
+  else if (name != NULL)
+    tooltip = g_strdup_printf ("%s\n%s", endpoint, name);
   gtk_widget_set_tooltip_text (cell, tooltip);
 }
 
@@ -459,7 +474,7 @@ update_blocked (GtkWidget *cell,
 }
 
 static const ColumnSpec column_specs[PS_CONNECTIONS_N_COLUMNS] = {
-  [PS_CONNECTIONS_COLUMN_PEER] = { "peer", N_("Peer"), { "hostname" },
+  [PS_CONNECTIONS_COLUMN_PEER] = { "peer", N_("Peer"), { "hostname", "dns-name" },
                     create_peer, update_peer, FALSE, FALSE, FALSE },
   [PS_CONNECTIONS_COLUMN_COUNTRY] = { "country", N_("Country"), { "country" },
                        create_country, update_country, FALSE, FALSE, FALSE },
