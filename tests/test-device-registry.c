@@ -164,6 +164,176 @@ test_bye_and_expiry (void)
   g_assert_true (ps_device_get_online (q));
 }
 
+/* Scan rounds against an injected clock: a device that answers stays
+ * online; one that stops answering goes offline after the third missed
+ * round (not before), comes back with its next answer, and is forgotten
+ * after the retention time unless the user added it. */
+static void
+test_rounds_and_retention (void)
+{
+  g_autoptr(PsDeviceRegistry) registry = ps_device_registry_new ();
+  g_autoptr(PsSighting) steady = sighting (PS_PROTOCOL_ONVIF, "192.0.2.40", "02:00:00:00:00:40",
+                                           NULL, NULL);
+  g_autoptr(PsSighting) flaky = sighting (PS_PROTOCOL_SSDP, "192.0.2.41", NULL, NULL, NULL);
+  g_autoptr(PsSighting) added = sighting (PS_PROTOCOL_CS2_PPPP, "192.0.2.42", NULL, NULL,
+                                          "ABCD-000042-EFGHI");
+  gint64 now = 1000 * G_USEC_PER_SEC;
+  PsDevice *s, *f, *a;
+  guint round;
+
+  ps_device_registry_begin_round (registry, now);
+  s = ps_device_registry_add (registry, steady, now + 100);
+  f = ps_device_registry_add (registry, flaky, now + 200);
+  a = ps_device_registry_add (registry, added, now + 300);
+  ps_device_set_paired (a, TRUE);
+  g_assert_cmpuint (ps_device_registry_end_round (registry, now + 4 * G_USEC_PER_SEC), ==, 0);
+
+  /* only the steady one answers from now on */
+  for (round = 1; round <= PS_DEVICE_REGISTRY_OFFLINE_ROUNDS; round++)
+    {
+      guint offline;
+
+      now += 20 * G_USEC_PER_SEC;
+      ps_device_registry_begin_round (registry, now);
+      ps_device_registry_add (registry, steady, now + 50);
+      offline = ps_device_registry_end_round (registry, now + 4 * G_USEC_PER_SEC);
+
+      if (round < PS_DEVICE_REGISTRY_OFFLINE_ROUNDS)
+        {
+          g_assert_cmpuint (offline, ==, 0);
+          g_assert_true (ps_device_get_online (f));
+        }
+      else
+        g_assert_cmpuint (offline, ==, 2);
+    }
+  g_assert_true (ps_device_get_online (s));
+  g_assert_false (ps_device_get_online (f));
+  g_assert_false (ps_device_get_online (a));
+  /* going offline is not forgetting: it says when it was last seen */
+  g_assert_cmpint (ps_device_get_last_seen (f), ==, 1000 * G_USEC_PER_SEC + 200);
+  g_assert_cmpint (ps_device_get_first_seen (f), ==, 1000 * G_USEC_PER_SEC + 200);
+
+  /* a round that ends without beginning counts nothing */
+  g_assert_cmpuint (ps_device_registry_end_round (registry, now), ==, 0);
+
+  /* one answer brings it back, and the count starts over */
+  now += 20 * G_USEC_PER_SEC;
+  ps_device_registry_begin_round (registry, now);
+  ps_device_registry_add (registry, flaky, now + 10);
+  ps_device_registry_end_round (registry, now + 4 * G_USEC_PER_SEC);
+  g_assert_true (ps_device_get_online (f));
+  now += 20 * G_USEC_PER_SEC;
+  ps_device_registry_begin_round (registry, now);
+  ps_device_registry_add (registry, steady, now + 10);
+  ps_device_registry_end_round (registry, now + 4 * G_USEC_PER_SEC);
+  g_assert_true (ps_device_get_online (f));
+
+  /* nothing is forgotten before the retention time */
+  g_assert_cmpuint (ps_device_registry_prune (registry, now, PS_DEVICE_REGISTRY_RETENTION), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (registry)), ==, 3);
+
+  /* a month later: the silent ones go, unless the user added them */
+  changes = 0;
+  now = ps_device_get_last_seen (s) + PS_DEVICE_REGISTRY_RETENTION + 1;
+  ps_device_registry_add (registry, steady, now);
+  g_assert_cmpuint (ps_device_registry_prune (registry, now, PS_DEVICE_REGISTRY_RETENTION), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (registry)), ==, 2);
+  g_assert_null (ps_device_registry_lookup (registry, "192.0.2.41"));
+  g_assert_true (ps_device_registry_lookup (registry, "192.0.2.42") == a);
+  g_assert_true (ps_device_registry_lookup (registry, "192.0.2.40") == s);
+}
+
+/* A device remembered from an earlier run comes back offline, with its
+ * history, and merges with what it answers now. */
+static void
+test_restore (void)
+{
+  g_autoptr(PsDeviceRegistry) before = ps_device_registry_new ();
+  g_autoptr(PsDeviceRegistry) after = ps_device_registry_new ();
+  g_autoptr(PsSighting) onvif = sighting (PS_PROTOCOL_ONVIF, "fd99:1::11", "02:00:00:00:00:50",
+                                          "urn:uuid:50", NULL);
+  g_autoptr(PsSighting) pppp = sighting (PS_PROTOCOL_CS2_PPPP, "fd99:1::11", NULL, NULL,
+                                         "ABCD-000050-EFGHI");
+  g_autoptr(PsDevice) remembered = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  PsDevice *old, *device;
+
+  onvif->name = g_strdup ("Porch ☂");
+  onvif->xaddrs = g_strsplit ("http://[fd99:1::11]:8080/onvif/device_service", " ", -1);
+  onvif->interface = g_strdup ("eth0");
+  old = ps_device_registry_add (before, onvif, 10 * G_USEC_PER_SEC);
+  ps_device_registry_add (before, pppp, 11 * G_USEC_PER_SEC);
+  ps_device_add_stream (old, "rtsp://[fd99:1::11]:554/main", "main", 1920, 1080);
+  ps_device_add_stream (old, "rtsp://[fd99:1::11]:554/sub", "sub", 640, 360);
+  ps_device_set_identity (old, "Acme", "Cam 9", "1.2.3");
+
+  json = ps_device_discovery_to_json (old);
+  remembered = ps_device_new_from_discovery_json (ps_device_get_id (old), json, &error);
+  g_assert_no_error (error);
+  g_assert_false (ps_device_get_online (remembered));
+  g_assert_cmpstr (ps_device_get_name (remembered), ==, "Porch ☂");
+  g_assert_cmpstr (ps_device_get_model (remembered), ==, "Cam 9");
+  g_assert_cmpstr (ps_device_get_firmware (remembered), ==, "1.2.3");
+  g_assert_cmpstr (ps_device_get_p2p_network (remembered), ==, "cs2");
+  g_assert_cmpstr (ps_device_get_interface (remembered), ==, "eth0");
+  g_assert_true (ps_device_has_protocol (remembered, PS_PROTOCOL_ONVIF));
+  g_assert_true (ps_device_has_protocol (remembered, PS_PROTOCOL_CS2_PPPP));
+  g_assert_false (ps_device_has_protocol (remembered, PS_PROTOCOL_SSDP));
+  g_assert_cmpstr (ps_device_get_xaddrs (remembered)[0], ==,
+                   "http://[fd99:1::11]:8080/onvif/device_service");
+  g_assert_cmpuint (ps_device_get_streams (remembered)->len, ==, 2);
+  g_assert_cmpuint (((PsDeviceStream *) g_ptr_array_index (ps_device_get_streams (remembered),
+                                                           1))->height, ==, 360);
+
+  g_assert_true (ps_device_registry_restore (after, remembered) == remembered);
+  g_assert_true (ps_device_registry_restore (after, remembered) == remembered);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (after)), ==, 1);
+
+  /* it answers again: the same device, online */
+  device = ps_device_registry_add (after, pppp, 100 * G_USEC_PER_SEC);
+  g_assert_true (device == remembered);
+  g_assert_true (ps_device_get_online (device));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (after)), ==, 1);
+
+  /* damaged or hostile memories are refused or trimmed, never trusted */
+  {
+    const char *bad[] = { "", "[]", "{\"name\": ", "null", "42" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autoptr(PsDevice) d = ps_device_new_from_discovery_json ("x", bad[i], &error);
+
+        g_assert_null (d);
+        g_assert_nonnull (error);
+        g_clear_error (&error);
+      }
+    g_assert_null (ps_device_new_from_discovery_json ("", "{}", &error));
+    g_clear_error (&error);
+  }
+  {
+    GString *many = g_string_new ("{\"name\": 7, \"protocols\": [\"onvif\", \"nope\", 3],"
+                                  " \"streams\": [{\"uri\": \"rtsp://h/1\", \"width\": -5},"
+                                  " 17, {\"profile\": \"no uri\"}],"
+                                  " \"addresses\": [");
+    g_autofree char *text = NULL;
+    g_autoptr(PsDevice) d = NULL;
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append_printf (many, "%s\"10.0.0.%u\"", i > 0 ? ", " : "", i);
+    g_string_append (many, "]}");
+    text = g_string_free (many, FALSE);
+    d = ps_device_new_from_discovery_json ("abc", text, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_strv_length ((char **) ps_device_get_addresses (d)), ==, 16);
+    g_assert_cmpstr (ps_device_get_name (d), ==, "10.0.0.0");
+    g_assert_true (ps_device_has_protocol (d, PS_PROTOCOL_ONVIF));
+    g_assert_cmpuint (ps_device_get_streams (d)->len, ==, 1);
+    g_assert_cmpuint (((PsDeviceStream *) g_ptr_array_index (ps_device_get_streams (d),
+                                                             0))->width, ==, 0);
+  }
+}
+
 /* A flood of distinct answers is capped. */
 static void
 test_capped (void)
@@ -192,6 +362,8 @@ main (int   argc,
   g_test_add_func ("/device-registry/identity", test_identity);
   g_test_add_func ("/device-registry/name-order", test_name_order);
   g_test_add_func ("/device-registry/bye-and-expiry", test_bye_and_expiry);
+  g_test_add_func ("/device-registry/rounds-and-retention", test_rounds_and_retention);
+  g_test_add_func ("/device-registry/restore", test_restore);
   g_test_add_func ("/device-registry/capped", test_capped);
 
   return g_test_run ();

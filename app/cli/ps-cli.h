@@ -18,6 +18,8 @@ int      ps_cli_peers         (int           argc,
                                char        **argv);
 int      ps_cli_camera_p2p    (int           argc,
                                char        **argv);
+int      ps_cli_policy        (int           argc,
+                               char        **argv);
 
 /* Prints "peerscope-cli: MESSAGE" on stderr; returns 1. */
 int      ps_cli_fail          (const char   *format,

@@ -5,6 +5,7 @@
 
 #define G_LOG_DOMAIN "ps-device-registry"
 
+#include "ps-device-private.h"
 #include "ps-device-registry.h"
 
 struct _PsDeviceRegistry
@@ -12,6 +13,7 @@ struct _PsDeviceRegistry
   GObject    parent_instance;
 
   GPtrArray *devices;
+  gint64     round_start;   /* 0: no round under way */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -131,6 +133,104 @@ ps_device_registry_expire (PsDeviceRegistry *self,
     }
 
   return n;
+}
+
+void
+ps_device_registry_begin_round (PsDeviceRegistry *self,
+                                gint64            now_us)
+{
+  g_return_if_fail (PS_IS_DEVICE_REGISTRY (self));
+
+  self->round_start = MAX (now_us, 1);
+}
+
+guint
+ps_device_registry_end_round (PsDeviceRegistry *self,
+                              gint64            now_us)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (PS_IS_DEVICE_REGISTRY (self), 0);
+
+  if (self->round_start == 0)
+    return 0;
+
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      PsDevice *device = g_ptr_array_index (self->devices, i);
+      guint missed;
+
+      if (ps_device_get_last_seen (device) >= self->round_start)
+        continue;
+
+      missed = _ps_device_get_missed_rounds (device) + 1;
+      _ps_device_set_missed_rounds (device, missed);
+      if (missed >= PS_DEVICE_REGISTRY_OFFLINE_ROUNDS && ps_device_get_online (device))
+        {
+          ps_device_set_online (device, FALSE);
+          n++;
+        }
+    }
+  self->round_start = 0;
+
+  return n;
+}
+
+guint
+ps_device_registry_prune (PsDeviceRegistry *self,
+                          gint64            now_us,
+                          gint64            max_age_us)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (PS_IS_DEVICE_REGISTRY (self), 0);
+
+  for (guint i = self->devices->len; i-- > 0;)
+    {
+      PsDevice *device = g_ptr_array_index (self->devices, i);
+
+      if (ps_device_get_paired (device) || now_us - ps_device_get_last_seen (device) <= max_age_us)
+        continue;
+
+      g_ptr_array_remove_index (self->devices, i);
+      g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
+      n++;
+    }
+
+  return n;
+}
+
+PsDevice *
+ps_device_registry_restore (PsDeviceRegistry *self,
+                            PsDevice         *device)
+{
+  g_return_val_if_fail (PS_IS_DEVICE_REGISTRY (self), NULL);
+  g_return_val_if_fail (PS_IS_DEVICE (device), NULL);
+
+  for (guint i = 0; i < self->devices->len; i++)
+    {
+      PsDevice *known = g_ptr_array_index (self->devices, i);
+
+      if (g_strcmp0 (ps_device_get_id (known), ps_device_get_id (device)) != 0)
+        continue;
+
+      /* it answered before its memory came back */
+      if (ps_device_get_first_seen (device) > 0 &&
+          ps_device_get_first_seen (device) < ps_device_get_first_seen (known))
+        _ps_device_set_seen (known, ps_device_get_first_seen (device),
+                             ps_device_get_last_seen (known));
+      if (ps_device_get_paired (device))
+        ps_device_set_paired (known, TRUE);
+      return known;
+    }
+
+  if (self->devices->len >= PS_DEVICE_REGISTRY_MAX)
+    return NULL;
+
+  g_ptr_array_add (self->devices, g_object_ref (device));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->devices->len - 1, 0, 1);
+
+  return device;
 }
 
 /* By device id, MAC address, P2P UID or IP address. */

@@ -5,8 +5,11 @@
 
 #define G_LOG_DOMAIN "ps-device"
 
+#include <json-glib/json-glib.h>
+#include <string.h>
+
 #include "ps-compat.h"
-#include "ps-device.h"
+#include "ps-device-private.h"
 
 struct _PsDevice
 {
@@ -36,6 +39,8 @@ struct _PsDevice
   char      *interface;
   char      *local_address;
   gboolean   online;
+  gboolean   paired;
+  guint      missed_rounds;
 };
 
 G_DEFINE_FINAL_TYPE (PsDevice, ps_device, G_TYPE_OBJECT)
@@ -48,6 +53,7 @@ enum {
   PROP_SUB_URI,
   PROP_USERNAME,
   PROP_ONLINE,
+  PROP_PAIRED,
   N_PROPS
 };
 
@@ -138,6 +144,9 @@ ps_device_get_property (GObject    *object,
     case PROP_ONLINE:
       g_value_set_boolean (value, self->online);
       break;
+    case PROP_PAIRED:
+      g_value_set_boolean (value, self->paired);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -166,6 +175,9 @@ ps_device_set_property (GObject      *object,
       break;
     case PROP_USERNAME:
       ps_device_set_username (self, g_value_get_string (value));
+      break;
+    case PROP_PAIRED:
+      ps_device_set_paired (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -199,6 +211,9 @@ ps_device_class_init (PsDeviceClass *klass)
   properties[PROP_ONLINE] =
     g_param_spec_boolean ("online", NULL, NULL, TRUE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAIRED] =
+    g_param_spec_boolean ("paired", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -437,6 +452,7 @@ ps_device_merge_sighting (PsDevice         *self,
   if (self->first_seen == 0 || now_us < self->first_seen)
     self->first_seen = now_us;
 
+  self->missed_rounds = 0;
   online = !sighting->bye;
   ps_device_set_online (self, online);
   g_signal_emit (self, signals[CHANGED], 0);
@@ -592,6 +608,53 @@ ps_device_set_online (PsDevice *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
 }
 
+gboolean
+ps_device_get_paired (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), FALSE);
+  return self->paired;
+}
+
+void
+ps_device_set_paired (PsDevice *self,
+                      gboolean  paired)
+{
+  g_return_if_fail (PS_IS_DEVICE (self));
+
+  paired = !!paired;
+  if (self->paired == paired)
+    return;
+
+  self->paired = paired;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAIRED]);
+}
+
+void
+_ps_device_set_seen (PsDevice *self,
+                     gint64    first_seen_us,
+                     gint64    last_seen_us)
+{
+  g_return_if_fail (PS_IS_DEVICE (self));
+
+  self->first_seen = first_seen_us;
+  self->last_seen = last_seen_us;
+}
+
+guint
+_ps_device_get_missed_rounds (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), 0);
+  return self->missed_rounds;
+}
+
+void
+_ps_device_set_missed_rounds (PsDevice *self,
+                              guint     missed)
+{
+  g_return_if_fail (PS_IS_DEVICE (self));
+  self->missed_rounds = missed;
+}
+
 #define MAX_STREAMS 16
 
 void
@@ -650,4 +713,232 @@ ps_device_get_streams (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
   return self->streams;
+}
+
+/* Remembering ------------------------------------------------------------- */
+
+#define MAX_ID_LEN 64
+
+static void
+put_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  if (value == NULL)
+    return;
+
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+put_strings (JsonBuilder *builder,
+             const char  *name,
+             GPtrArray   *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < values->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (values, i));
+  json_builder_end_array (builder);
+}
+
+char *
+ps_device_discovery_to_json (PsDevice *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+
+  json_builder_begin_object (builder);
+  put_string (builder, "name", self->name);
+  json_builder_set_member_name (builder, "name-guessed");
+  json_builder_add_boolean_value (builder, self->name_guessed);
+  put_string (builder, "uri", self->uri);
+  put_string (builder, "manufacturer", self->manufacturer);
+  put_string (builder, "model", self->model);
+  put_string (builder, "firmware", self->firmware);
+  put_string (builder, "mac", self->mac);
+  put_string (builder, "endpoint", self->endpoint);
+  put_string (builder, "cs2-uid", self->cs2_uid);
+  put_string (builder, "kalay-uid", self->kalay_uid);
+  put_string (builder, "interface", self->interface);
+  put_string (builder, "local-address", self->local_address);
+  put_strings (builder, "addresses", self->addresses);
+  put_strings (builder, "xaddrs", self->xaddrs);
+
+  json_builder_set_member_name (builder, "protocols");
+  json_builder_begin_array (builder);
+  for (PsProtocol p = PS_PROTOCOL_ONVIF; p <= PS_PROTOCOL_PEERSCOPE_P2P; p++)
+    if (self->protocols & (1u << p))
+      json_builder_add_string_value (builder, ps_protocol_to_string (p));
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "streams");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->streams->len; i++)
+    {
+      PsDeviceStream *stream = g_ptr_array_index (self->streams, i);
+
+      json_builder_begin_object (builder);
+      put_string (builder, "uri", stream->uri);
+      put_string (builder, "profile", stream->profile);
+      json_builder_set_member_name (builder, "width");
+      json_builder_add_int_value (builder, stream->width);
+      json_builder_set_member_name (builder, "height");
+      json_builder_add_int_value (builder, stream->height);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* A string member, or NULL when it is missing, not a string or empty. */
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  const char *value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  value = json_node_get_string (node);
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+static guint
+get_dimension (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+
+  value = json_node_get_int (node);
+  return value > 0 && value <= 65535 ? (guint) value : 0;
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static void
+take_strings (JsonArray *array,
+              GPtrArray *into)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        add_unique (into, json_node_get_string (node));
+    }
+}
+
+/* The file is ours, but it may be damaged or from another version: every
+ * field is optional and checked, and the caps of live devices apply. */
+PsDevice *
+ps_device_new_from_discovery_json (const char  *id,
+                                   const char  *json,
+                                   GError     **error)
+{
+  g_autoptr(PsDevice) self = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+  JsonArray *array;
+
+  g_return_val_if_fail (json != NULL, NULL);
+
+  if (id == NULL || *id == '\0' || strlen (id) > MAX_ID_LEN || !g_utf8_validate (id, -1, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Not a device id");
+      return NULL;
+    }
+
+  root = json_from_string (json, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Not a device");
+      return NULL;
+    }
+  object = json_node_get_object (root);
+
+  self = g_object_new (PS_TYPE_DEVICE, NULL);
+  self->id = g_strdup (id);
+  self->online = FALSE;
+  self->name = g_strdup (get_string (object, "name"));
+  self->name_guessed = json_object_get_boolean_member_with_default (object, "name-guessed",
+                                                                    FALSE);
+  self->uri = g_strdup (get_string (object, "uri"));
+  if (self->uri == NULL)
+    self->uri = g_strdup ("");
+  self->manufacturer = g_strdup (get_string (object, "manufacturer"));
+  self->model = g_strdup (get_string (object, "model"));
+  self->firmware = g_strdup (get_string (object, "firmware"));
+  self->mac = g_strdup (get_string (object, "mac"));
+  self->endpoint = g_strdup (get_string (object, "endpoint"));
+  self->cs2_uid = g_strdup (get_string (object, "cs2-uid"));
+  self->kalay_uid = g_strdup (get_string (object, "kalay-uid"));
+  self->interface = g_strdup (get_string (object, "interface"));
+  self->local_address = g_strdup (get_string (object, "local-address"));
+  take_strings (get_array (object, "addresses"), self->addresses);
+  take_strings (get_array (object, "xaddrs"), self->xaddrs);
+
+  array = get_array (object, "protocols");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      PsProtocol protocol;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+          ps_protocol_from_string (json_node_get_string (node), &protocol))
+        self->protocols |= 1u << protocol;
+    }
+
+  array = get_array (object, "streams");
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *stream;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      stream = json_node_get_object (node);
+      if (get_string (stream, "uri") != NULL)
+        ps_device_add_stream (self, get_string (stream, "uri"), get_string (stream, "profile"),
+                              get_dimension (stream, "width"), get_dimension (stream, "height"));
+    }
+
+  if (self->name == NULL)
+    {
+      const char * const *addresses = ps_device_get_addresses (self);
+
+      self->name = g_strdup (self->model != NULL ? self->model
+                             : ps_device_get_p2p_uid (self) != NULL ? ps_device_get_p2p_uid (self)
+                             : addresses[0] != NULL ? addresses[0] : id);
+      self->name_guessed = TRUE;
+    }
+
+  return g_steal_pointer (&self);
 }

@@ -79,6 +79,19 @@ const char *ps_device_get_local_address (PsDevice  *self);
 gboolean    ps_device_get_online       (PsDevice   *self);
 void        ps_device_set_online       (PsDevice   *self,
                                         gboolean    online);
+/* The user added this camera: the discovery list keeps it however long it
+ * stays silent. */
+gboolean    ps_device_get_paired       (PsDevice   *self);
+void        ps_device_set_paired       (PsDevice   *self,
+                                        gboolean    paired);
+
+/* What discovery learnt, as one JSON object (not the id, the times or the
+ * pairing: the store keeps those in columns of their own), and back. A
+ * device read back is offline until it answers again. */
+char       *ps_device_discovery_to_json       (PsDevice    *self);
+PsDevice   *ps_device_new_from_discovery_json (const char  *id,
+                                               const char  *json,
+                                               GError     **error);
 
 char       *ps_device_id_for_uri       (const char *uri);
 char       *ps_device_id_for_key       (const char *kind,

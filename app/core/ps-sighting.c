@@ -55,3 +55,19 @@ ps_protocol_to_string (PsProtocol protocol)
     default:                        return "unknown";
     }
 }
+
+gboolean
+ps_protocol_from_string (const char *name,
+                         PsProtocol *protocol)
+{
+  g_return_val_if_fail (protocol != NULL, FALSE);
+
+  for (PsProtocol p = PS_PROTOCOL_ONVIF; name != NULL && p <= PS_PROTOCOL_PEERSCOPE_P2P; p++)
+    if (g_strcmp0 (ps_protocol_to_string (p), name) == 0)
+      {
+        *protocol = p;
+        return TRUE;
+      }
+
+  return FALSE;
+}

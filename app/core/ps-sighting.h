@@ -46,6 +46,9 @@ typedef struct
 PsSighting *ps_sighting_new             (PsProtocol         protocol);
 void        ps_sighting_free            (PsSighting        *sighting);
 const char *ps_protocol_to_string       (PsProtocol         protocol);
+/* The inverse; FALSE for a name it does not know. */
+gboolean    ps_protocol_from_string     (const char        *name,
+                                         PsProtocol        *protocol);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PsSighting, ps_sighting_free)
 

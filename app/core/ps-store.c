@@ -1,8 +1,13 @@
 /* ps-store.c
  *
- * One table of cameras. Every change is one transaction in WAL mode with
+ * Two tables: the cameras the user added ("devices"), and every device
+ * discovery found ("discovered", one JSON document per device beside the
+ * columns queries need). Every change is one transaction in WAL mode with
  * synchronous=FULL: after a crash the file holds the old or the new state,
  * never a mix. Passwords are never stored here (they live in the keyring).
+ *
+ * Writes run on worker threads, and one connection serves them all: the
+ * lock keeps one thread's transaction from swallowing another's statement.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,15 +18,18 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "ps-device-private.h"
 #include "ps-store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
+#define MAX_DISCOVERED 1024
 
 struct _PsStore
 {
   GObject  parent_instance;
 
   sqlite3 *db;
+  GMutex   lock;
 };
 
 G_DEFINE_FINAL_TYPE (PsStore, ps_store, G_TYPE_OBJECT)
@@ -60,6 +68,7 @@ ps_store_finalize (GObject *object)
 
   if (self->db != NULL)
     sqlite3_close (self->db);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (ps_store_parent_class)->finalize (object);
 }
@@ -73,6 +82,7 @@ ps_store_class_init (PsStoreClass *klass)
 static void
 ps_store_init (PsStore *self)
 {
+  g_mutex_init (&self->lock);
 }
 
 PsStore *
@@ -111,7 +121,15 @@ ps_store_open (const char  *path,
              "  position INTEGER NOT NULL,"
              "  name TEXT, uri TEXT NOT NULL, sub_uri TEXT, username TEXT,"
              "  mac TEXT, p2p_uid TEXT, last_seen INTEGER NOT NULL DEFAULT 0);"
-             "PRAGMA user_version=1;", error))
+             "CREATE TABLE IF NOT EXISTS discovered ("
+             "  id TEXT PRIMARY KEY,"
+             "  name TEXT,"
+             "  first_seen INTEGER NOT NULL,"
+             "  last_seen INTEGER NOT NULL,"
+             "  paired INTEGER NOT NULL DEFAULT 0,"
+             "  data TEXT NOT NULL);"
+             "CREATE INDEX IF NOT EXISTS discovered_last_seen ON discovered (last_seen);"
+             "PRAGMA user_version=" G_STRINGIFY (SCHEMA_VERSION) ";", error))
     return NULL;
 
   return g_steal_pointer (&self);
@@ -177,6 +195,7 @@ save_row (PsStore    *self,
           const Row  *row,
           GError    **error)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   sqlite3_stmt *stmt = NULL;
   gboolean ok;
 
@@ -316,12 +335,14 @@ ps_store_remove_device (PsStore     *self,
                         const char  *id,
                         GError     **error)
 {
+  g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt = NULL;
   gboolean ok;
 
   g_return_val_if_fail (PS_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
+  locker = g_mutex_locker_new (&self->lock);
   if (sqlite3_prepare_v2 (self->db, "DELETE FROM devices WHERE id = ?1", -1, &stmt, NULL)
       != SQLITE_OK)
     return fail (self, error, "Cannot remove the camera");
@@ -338,11 +359,13 @@ ps_store_load_devices (PsStore  *self,
                        GError  **error)
 {
   g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
   g_return_val_if_fail (PS_IS_STORE (self), NULL);
 
+  locker = g_mutex_locker_new (&self->lock);
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT id, name, uri, sub_uri, username FROM devices"
                           " ORDER BY position", -1, &stmt, NULL) != SQLITE_OK)
@@ -373,4 +396,298 @@ ps_store_load_devices (PsStore  *self,
     }
 
   return g_steal_pointer (&devices);
+}
+
+/* Discovered devices ------------------------------------------------------ */
+
+typedef struct
+{
+  char     *id;
+  char     *name;
+  char     *data;
+  gint64    first_seen;
+  gint64    last_seen;
+  gboolean  paired;
+} Seen;
+
+static void
+seen_free (Seen *seen)
+{
+  g_free (seen->id);
+  g_free (seen->name);
+  g_free (seen->data);
+  g_free (seen);
+}
+
+typedef struct
+{
+  GPtrArray *seen;            /* Seen */
+  gint64     forget_before;
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  g_ptr_array_unref (snapshot->seen);
+  g_free (snapshot);
+}
+
+/* Taken on the caller's thread: devices belong to the main loop. */
+static Snapshot *
+snapshot_new (GPtrArray *devices,
+              gint64     forget_before)
+{
+  Snapshot *snapshot = g_new0 (Snapshot, 1);
+
+  snapshot->seen = g_ptr_array_new_with_free_func ((GDestroyNotify) seen_free);
+  snapshot->forget_before = forget_before;
+
+  for (guint i = 0; i < devices->len && i < MAX_DISCOVERED; i++)
+    {
+      PsDevice *device = g_ptr_array_index (devices, i);
+      Seen *seen;
+
+      if (ps_device_get_id (device) == NULL)
+        continue;
+
+      seen = g_new0 (Seen, 1);
+      seen->id = g_strdup (ps_device_get_id (device));
+      seen->name = g_strdup (ps_device_get_name (device));
+      seen->data = ps_device_discovery_to_json (device);
+      seen->first_seen = ps_device_get_first_seen (device);
+      seen->last_seen = ps_device_get_last_seen (device);
+      seen->paired = ps_device_get_paired (device);
+      g_ptr_array_add (snapshot->seen, seen);
+    }
+
+  return snapshot;
+}
+
+static gboolean
+save_snapshot (PsStore         *self,
+               const Snapshot  *snapshot,
+               GError         **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *stmt = NULL;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO discovered (id, name, first_seen, last_seen, paired, data)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                          /* writes may land out of order: the newest sighting wins */
+                          " ON CONFLICT (id) DO UPDATE SET"
+                          "   name = CASE WHEN ?4 >= last_seen THEN ?2 ELSE name END,"
+                          "   data = CASE WHEN ?4 >= last_seen THEN ?6 ELSE data END,"
+                          "   first_seen = CASE WHEN ?3 > 0 AND (first_seen = 0 OR ?3 < first_seen)"
+                          "                THEN ?3 ELSE first_seen END,"
+                          "   last_seen = MAX (last_seen, ?4), paired = ?5",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto failed;
+
+  for (guint i = 0; i < snapshot->seen->len; i++)
+    {
+      const Seen *seen = g_ptr_array_index (snapshot->seen, i);
+
+      bind_text (stmt, 1, seen->id);
+      bind_text (stmt, 2, seen->name);
+      sqlite3_bind_int64 (stmt, 3, seen->first_seen);
+      sqlite3_bind_int64 (stmt, 4, seen->last_seen);
+      sqlite3_bind_int (stmt, 5, seen->paired ? 1 : 0);
+      bind_text (stmt, 6, seen->data);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        goto failed;
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  if (snapshot->forget_before > 0)
+    {
+      if (sqlite3_prepare_v2 (self->db,
+                              "DELETE FROM discovered WHERE last_seen < ?1 AND paired = 0",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        goto failed;
+      sqlite3_bind_int64 (stmt, 1, snapshot->forget_before);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        goto failed;
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+    }
+
+  if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    goto failed;
+
+  return TRUE;
+
+failed:
+  fail (self, error, "Cannot remember the devices found");
+  sqlite3_finalize (stmt);
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+gboolean
+ps_store_save_discovered (PsStore    *self,
+                          GPtrArray  *devices,
+                          gint64      forget_before_us,
+                          GError    **error)
+{
+  Snapshot *snapshot;
+  gboolean ok;
+
+  g_return_val_if_fail (PS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (devices != NULL, FALSE);
+
+  snapshot = snapshot_new (devices, forget_before_us);
+  ok = save_snapshot (self, snapshot, error);
+  snapshot_free (snapshot);
+
+  return ok;
+}
+
+static void
+save_discovered_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (save_snapshot (source_object, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ps_store_save_discovered_async (PsStore             *self,
+                                GPtrArray           *devices,
+                                gint64               forget_before_us,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_STORE (self));
+  g_return_if_fail (devices != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_store_save_discovered_async);
+  g_task_set_task_data (task, snapshot_new (devices, forget_before_us),
+                        (GDestroyNotify) snapshot_free);
+  /* once begun, a write ends: cancelling only drops the answer */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, save_discovered_thread);
+}
+
+gboolean
+ps_store_save_discovered_finish (PsStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+GPtrArray *
+ps_store_load_discovered (PsStore  *self,
+                          gint64    not_before_us,
+                          GError  **error)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (PS_IS_STORE (self), NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT id, first_seen, last_seen, paired, data FROM discovered"
+                          " WHERE last_seen >= ?1 OR paired != 0"
+                          " ORDER BY last_seen DESC LIMIT " G_STRINGIFY (MAX_DISCOVERED),
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      fail (self, error, "Cannot read the devices found before");
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, not_before_us);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *data = (const char *) sqlite3_column_text (stmt, 4);
+      g_autoptr(GError) local_error = NULL;
+      PsDevice *device;
+
+      device = data != NULL ? ps_device_new_from_discovery_json (id, data, &local_error) : NULL;
+      if (device == NULL)
+        {
+          g_debug ("skipping a remembered device: %s",
+                   local_error != NULL ? local_error->message : "no data");
+          continue;
+        }
+
+      _ps_device_set_seen (device, sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2));
+      ps_device_set_paired (device, sqlite3_column_int (stmt, 3) != 0);
+      g_ptr_array_add (devices, device);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      fail (self, error, "Cannot read the devices found before");
+      return NULL;
+    }
+
+  return g_steal_pointer (&devices);
+}
+
+static void
+load_discovered_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *devices;
+
+  devices = ps_store_load_discovered (source_object, *(gint64 *) task_data, &error);
+  if (devices != NULL)
+    g_task_return_pointer (task, devices, (GDestroyNotify) g_ptr_array_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+ps_store_load_discovered_async (PsStore             *self,
+                                gint64               not_before_us,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_store_load_discovered_async);
+  g_task_set_task_data (task, g_memdup2 (&not_before_us, sizeof not_before_us), g_free);
+  g_task_run_in_thread (task, load_discovered_thread);
+}
+
+GPtrArray *
+ps_store_load_discovered_finish (PsStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -45,4 +45,37 @@ gboolean   ps_store_remove_device_finish (PsStore             *self,
 GPtrArray *ps_store_load_devices  (PsStore     *self,
                                    GError     **error);
 
+/* Devices discovery found, added or not: what the discovery page shows
+ * again at the next start. Saving inserts or updates every device of
+ * devices (PsDevice) and forgets, in the same transaction, those silent
+ * since before forget_before_us that are not paired (0: none). */
+gboolean   ps_store_save_discovered        (PsStore             *self,
+                                            GPtrArray           *devices,
+                                            gint64               forget_before_us,
+                                            GError             **error);
+/* The same on a worker thread; devices are read at the call. */
+void       ps_store_save_discovered_async  (PsStore             *self,
+                                            GPtrArray           *devices,
+                                            gint64               forget_before_us,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean   ps_store_save_discovered_finish (PsStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+/* PsDevice seen since not_before_us, or paired, most recently seen first,
+ * offline, with their first and last sightings; rows that do not read
+ * back are skipped. */
+GPtrArray *ps_store_load_discovered        (PsStore             *self,
+                                            gint64               not_before_us,
+                                            GError             **error);
+void       ps_store_load_discovered_async  (PsStore             *self,
+                                            gint64               not_before_us,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+GPtrArray *ps_store_load_discovered_finish (PsStore             *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
 G_END_DECLS

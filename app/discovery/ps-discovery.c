@@ -16,6 +16,14 @@
  *    239.255.255.250:1900; the UPnP description is fetched from LOCATION
  *    only when LOCATION is on the address that answered.
  *
+ * IPv6 has a socket of its own. On the LAN, WS-Discovery and SSDP go to
+ * [ff02::c] and mDNS to [ff02::fb], link-local groups that need an
+ * interface: the chosen one, or else every interface that is up, can
+ * multicast and has IPv6. CS2 PPPP and Kalay are IPv4 only.
+ *
+ * Between probes, a socket on port 3702 in the WS-Discovery groups (IPv4
+ * and IPv6) hears cameras say Hello and Bye.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -24,13 +32,11 @@
 #include <glib.h>
 #include <string.h>
 #ifdef G_OS_UNIX
-#include <arpa/inet.h>
-#include <errno.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #endif
 
+#include "ps-discovery-net-private.h"
 #include "ps-discovery.h"
 #include "ps-mdns-message.h"
 #include "ps-kalay.h"
@@ -44,6 +50,7 @@
 #define MAX_MESSAGE_IDS 16
 #define BROADCAST_IPV4 "255.255.255.255"
 #define MAX_SSDP_FETCHES 64
+#define MAX_INTERFACES6 8
 
 struct _PsDiscovery
 {
@@ -57,10 +64,14 @@ struct _PsDiscovery
   GSocket          *socket;
   GSource          *source;
   GSocket          *announcements;   /* LAN only: WS-Discovery Hello and Bye */
-  GSocket          *socket6;         /* for IPv6 targets */
+  GSocket          *socket6;         /* for IPv6 targets and the IPv6 LAN */
   GSource          *source6;
-  char              rx_interface[64]; /* where the datagram being handled came in */
-  char              rx_local[64];
+  GArray           *interfaces6;     /* guint: interface indexes for IPv6 multicast */
+  GSocket          *announcements6;
+  GSource          *announcements6_source;
+  /* where the datagram being handled came in */
+  char              rx_interface[PS_DISCOVERY_NET_TEXT_LEN];
+  char              rx_local[PS_DISCOVERY_NET_TEXT_LEN];
   GSource          *announcements_source;
   GPtrArray        *message_ids;   /* our probes' WS-Addressing MessageIDs */
   guint             repeat_id;
@@ -98,6 +109,7 @@ ps_discovery_finalize (GObject *object)
 
   g_ptr_array_unref (self->targets);
   g_ptr_array_unref (self->message_ids);
+  g_array_unref (self->interfaces6);
   g_free (self->interface);
   g_free (self->buffer);
   g_clear_object (&self->ssdp_session);
@@ -125,6 +137,7 @@ ps_discovery_init (PsDiscovery *self)
 {
   self->targets = g_ptr_array_new_with_free_func (g_object_unref);
   self->message_ids = g_ptr_array_new_with_free_func (g_free);
+  self->interfaces6 = g_array_new (FALSE, FALSE, sizeof (guint));
   self->lan = TRUE;
   self->ssdp_locations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -438,81 +451,6 @@ handle_datagram (PsDiscovery  *self,
     take_sighting (self, sighting, from, port);
 }
 
-/* Like g_socket_receive_from(), and where the system tells (IP_PKTINFO),
- * notes the interface and the local address the datagram arrived on. */
-static gssize
-receive (PsDiscovery     *self,
-         GSocket         *socket,
-         GSocketAddress **from,
-         GError         **error)
-{
-#if defined(G_OS_UNIX) && defined(IP_PKTINFO)
-  struct sockaddr_in peer;
-
-  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_IPV4)
-    {
-      self->rx_interface[0] = '\0';
-      self->rx_local[0] = '\0';
-      return g_socket_receive_from (socket, from, (char *) self->buffer, MAX_DATAGRAM, NULL,
-                                    error);
-    }
-
-  struct iovec iov = { self->buffer, MAX_DATAGRAM };
-  union {
-    struct cmsghdr align;
-    char           space[CMSG_SPACE (sizeof (struct in_pktinfo))];
-  } control;
-  struct msghdr msg = { 0 };
-  gssize len;
-
-  self->rx_interface[0] = '\0';
-  self->rx_local[0] = '\0';
-
-  msg.msg_name = &peer;
-  msg.msg_namelen = sizeof peer;
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control.space;
-  msg.msg_controllen = sizeof control.space;
-
-  len = recvmsg (g_socket_get_fd (socket), &msg, MSG_DONTWAIT);
-  if (len < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s", g_strerror (saved));
-      return -1;
-    }
-
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
-    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-        c->cmsg_len >= CMSG_LEN (sizeof (struct in_pktinfo)))
-      {
-        struct in_pktinfo info;
-
-        memcpy (&info, CMSG_DATA (c), sizeof info);
-        if (if_indextoname ((unsigned) info.ipi_ifindex, self->rx_interface) == NULL)
-          self->rx_interface[0] = '\0';
-        if (inet_ntop (AF_INET, &info.ipi_addr, self->rx_local, sizeof self->rx_local) == NULL)
-          self->rx_local[0] = '\0';
-      }
-
-  *from = g_socket_address_new_from_native (&peer, msg.msg_namelen);
-  return len;
-#else
-  return g_socket_receive_from (socket, from, (char *) self->buffer, MAX_DATAGRAM, NULL, error);
-#endif
-}
-
-static void
-enable_pktinfo (GSocket *socket)
-{
-#if defined(G_OS_UNIX) && defined(IP_PKTINFO)
-  if (!g_socket_set_option (socket, IPPROTO_IP, IP_PKTINFO, 1, NULL))
-    g_debug ("IP_PKTINFO is not available");
-#endif
-}
-
 static gboolean
 on_socket_readable (GSocket      *socket,
                     GIOCondition  condition,
@@ -526,7 +464,8 @@ on_socket_readable (GSocket      *socket,
       g_autoptr(GError) error = NULL;
       gssize len;
 
-      len = receive (self, socket, &from, &error);
+      len = _ps_discovery_net_receive (socket, self->buffer, MAX_DATAGRAM, &from,
+                                       self->rx_interface, self->rx_local, &error);
       if (len < 0)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -546,20 +485,20 @@ on_socket_readable (GSocket      *socket,
 /* Sending ------------------------------------------------------------------ */
 
 static void
-send_to (PsDiscovery   *self,
-         GInetAddress  *address,
-         guint16        port,
-         const guint8  *data,
-         gsize          len)
+send_to_socket_address (PsDiscovery    *self,
+                        GSocketAddress *to,
+                        const guint8   *data,
+                        gsize           len)
 {
-  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (address, port);
+  GInetAddress *address = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (to));
+  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (to));
   g_autoptr(GError) error = NULL;
+  GSocket *socket;
 
   g_assert (port != 32100);   /* the vendor servers' port: never */
 
-  GSocket *socket = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? self->socket6
-                                                                                 : self->socket;
-
+  socket = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6 ? self->socket6
+                                                                       : self->socket;
   if (socket == NULL)
     return;
   if (g_socket_send_to (socket, to, (const char *) data, len, NULL, &error) < 0)
@@ -567,6 +506,70 @@ send_to (PsDiscovery   *self,
       g_autofree char *text = g_inet_address_to_string (address);
 
       g_debug ("send to %s:%u: %s", text, port, error->message);
+    }
+}
+
+static void
+send_to (PsDiscovery   *self,
+         GInetAddress  *address,
+         guint16        port,
+         const guint8  *data,
+         gsize          len)
+{
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (address, port);
+
+  send_to_socket_address (self, to, data, len);
+}
+
+/* To a link-local IPv6 group, out of one interface (its scope). */
+static void
+send_to_group6 (PsDiscovery  *self,
+                const char   *group,
+                guint16       port,
+                guint         ifindex,
+                const guint8 *data,
+                gsize         len)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (group);
+  g_autoptr(GSocketAddress) to = NULL;
+
+  to = g_object_new (G_TYPE_INET_SOCKET_ADDRESS,
+                     "address", address, "port", (guint) port, "scope-id", ifindex,
+                     NULL);
+  send_to_socket_address (self, to, data, len);
+}
+
+/* WS-Discovery, SSDP and mDNS to the IPv6 link-local groups, on each
+ * IPv6 interface, with the same Probe (and MessageID) as over IPv4. */
+static void
+send_lan_round6 (PsDiscovery *self,
+                 const char  *probe)
+{
+  const char * const targets[] = {
+    PS_SSDP_ST_ALL, PS_SSDP_ST_ROOT_DEVICE, PS_SSDP_ST_BASIC,
+  };
+  g_autoptr(GBytes) query = NULL;
+
+  if (self->socket6 == NULL)
+    return;
+
+  query = ps_mdns_build_query ((guint16) g_random_int_range (1, 0x10000), NULL, FALSE);
+  for (guint i = 0; i < self->interfaces6->len; i++)
+    {
+      guint ifindex = g_array_index (self->interfaces6, guint, i);
+
+      send_to_group6 (self, PS_WSD_MULTICAST_IPV6, PS_WSD_PORT, ifindex,
+                      (const guint8 *) probe, strlen (probe));
+      for (guint t = 0; t < G_N_ELEMENTS (targets); t++)
+        {
+          g_autofree char *search = ps_ssdp_build_search_ipv6 (targets[t], 1);
+
+          send_to_group6 (self, PS_SSDP_MULTICAST_IPV6, PS_SSDP_PORT, ifindex,
+                          (const guint8 *) search, strlen (search));
+        }
+      if (query != NULL)
+        send_to_group6 (self, PS_MDNS_MULTICAST_IPV6, PS_MDNS_PORT, ifindex,
+                        g_bytes_get_data (query, NULL), g_bytes_get_size (query));
     }
 }
 
@@ -602,17 +605,22 @@ send_mdns_query (PsDiscovery  *self,
              g_bytes_get_size (query));
 }
 
+/* The latest few: answers to older probes are late anyway, and continuous
+ * discovery must not grow the list without bound. */
 static void
-send_probes (PsDiscovery  *self,
-             GInetAddress *address)
+remember_message_id (PsDiscovery *self,
+                     const char  *message_id)
 {
-  g_autofree char *message_id = ps_wsd_new_message_id ();
-  g_autofree char *probe = ps_wsd_build_probe (message_id, PS_WSD_TYPES_NVT);
-
   if (self->message_ids->len >= MAX_MESSAGE_IDS)
     g_ptr_array_remove_index (self->message_ids, 0);
   g_ptr_array_add (self->message_ids, g_strdup (message_id));
+}
 
+static void
+send_probes (PsDiscovery  *self,
+             GInetAddress *address,
+             const char   *probe)
+{
   send_to (self, address, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
   send_mdns_query (self, address);
   send_ssdp_searches (self, address);
@@ -649,18 +657,21 @@ send_probes (PsDiscovery  *self,
 static void
 send_round (PsDiscovery *self)
 {
+  g_autofree char *message_id = ps_wsd_new_message_id ();
+  g_autofree char *probe = ps_wsd_build_probe (message_id, PS_WSD_TYPES_NVT);
+
+  /* one Probe per round, to every target and group: one MessageID to
+   * remember however many targets there are */
+  remember_message_id (self, message_id);
   for (guint i = 0; i < self->targets->len; i++)
-    send_probes (self, g_ptr_array_index (self->targets, i));
+    send_probes (self, g_ptr_array_index (self->targets, i), probe);
 
   if (self->lan)
     {
       g_autoptr(GInetAddress) group = g_inet_address_new_from_string (PS_WSD_MULTICAST_IPV4);
       g_autoptr(GInetAddress) broadcast = g_inet_address_new_from_string (BROADCAST_IPV4);
-      g_autofree char *message_id = ps_wsd_new_message_id ();
-      g_autofree char *probe = ps_wsd_build_probe (message_id, PS_WSD_TYPES_NVT);
       g_autoptr(GBytes) search = ps_pppp_build_lan_search (PS_PPPP_MSG_LAN_SEARCH, NULL);
 
-      g_ptr_array_add (self->message_ids, g_strdup (message_id));
       send_to (self, group, PS_WSD_PORT, (const guint8 *) probe, strlen (probe));
       send_ssdp_searches (self, group);
       send_mdns_query (self, NULL);
@@ -672,6 +683,7 @@ send_round (PsDiscovery *self)
       if (search != NULL)
         send_to (self, broadcast, PS_PPPP_LAN_PORT, g_bytes_get_data (search, NULL),
                  g_bytes_get_size (search));
+      send_lan_round6 (self, probe);
     }
 }
 
@@ -694,37 +706,8 @@ repeat_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-set_multicast_interface (GSocket     *socket,
-                         const char  *interface,
-                         GError     **error)
-{
-#ifdef G_OS_UNIX
-  struct ip_mreqn mreq = { 0 };
-
-  mreq.imr_ifindex = (int) if_nametoindex (interface);
-  if (mreq.imr_ifindex == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No interface “%s”", interface);
-      return FALSE;
-    }
-
-  if (setsockopt (g_socket_get_fd (socket), IPPROTO_IP, IP_MULTICAST_IF,
-                  &mreq, sizeof mreq) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot probe on “%s”", interface);
-      return FALSE;
-    }
-
-  return TRUE;
-#else
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "Choosing an interface is not supported here");
-  return FALSE;
-#endif
-}
-
-/* IPv6 targets get their own socket; without IPv6 they are skipped. */
+/* IPv6 gets its own socket, for IPv6 targets and the IPv6 LAN; without
+ * IPv6 both are skipped. */
 static void
 open_ipv6 (PsDiscovery *self)
 {
@@ -734,6 +717,11 @@ open_ipv6 (PsDiscovery *self)
   g_autoptr(GError) error = NULL;
   gboolean wanted = FALSE;
 
+  if (self->lan)
+    {
+      _ps_discovery_net_find_interfaces6 (self->interface, self->interfaces6, MAX_INTERFACES6);
+      wanted = self->interfaces6->len > 0;
+    }
   for (guint i = 0; i < self->targets->len; i++)
     if (g_inet_address_get_family (g_ptr_array_index (self->targets, i)) == G_SOCKET_FAMILY_IPV6)
       wanted = TRUE;
@@ -742,12 +730,23 @@ open_ipv6 (PsDiscovery *self)
 
   socket = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
                          &error);
+  if (socket != NULL)
+    _ps_discovery_net_set_v6only (socket);
   if (socket == NULL || !g_socket_bind (socket, local, FALSE, &error))
     {
       g_debug ("no IPv6: %s", error->message);
       return;
     }
   g_socket_set_blocking (socket, FALSE);
+  _ps_discovery_net_enable_pktinfo (socket);
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 2 * 1024 * 1024, NULL))
+    g_debug ("could not enlarge the IPv6 receive buffer");
+  if (self->lan)
+    {
+      /* link-local groups never leave the link anyway; one hop says so */
+      g_socket_set_multicast_ttl (socket, 1);
+      g_socket_set_multicast_loopback (socket, FALSE);
+    }
 
   self->socket6 = g_steal_pointer (&socket);
   self->source6 = g_socket_create_source (self->socket6, G_IO_IN, NULL);
@@ -777,13 +776,66 @@ listen_for_announcements (PsDiscovery *self)
       return;
     }
   g_socket_set_blocking (socket, FALSE);
-  enable_pktinfo (socket);
+  _ps_discovery_net_enable_pktinfo (socket);
 
   self->announcements = g_steal_pointer (&socket);
   self->announcements_source = g_socket_create_source (self->announcements, G_IO_IN, NULL);
   g_source_set_callback (self->announcements_source, G_SOURCE_FUNC (on_socket_readable), self,
                          NULL);
   g_source_attach (self->announcements_source, g_main_context_get_thread_default ());
+}
+
+/* The same on [ff02::c]:3702, joined on each IPv6 interface. */
+static void
+listen_for_announcements6 (PsDiscovery *self)
+{
+  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (PS_WSD_MULTICAST_IPV6);
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV6);
+  g_autoptr(GSocketAddress) local = g_inet_socket_address_new (any, PS_WSD_PORT);
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+  guint joined = 0;
+
+  if (self->interfaces6->len == 0)
+    return;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         &error);
+  if (socket != NULL)
+    _ps_discovery_net_set_v6only (socket);
+  if (socket == NULL || !g_socket_bind (socket, local, TRUE, &error))
+    {
+      g_debug ("not listening for IPv6 WS-Discovery announcements: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < self->interfaces6->len; i++)
+    {
+#ifdef G_OS_UNIX
+      char name[IF_NAMESIZE];
+
+      if (if_indextoname (g_array_index (self->interfaces6, guint, i), name) == NULL)
+        continue;
+      if (g_socket_join_multicast_group (socket, group, FALSE, name, &error))
+        joined++;
+      else
+        {
+          g_debug ("not listening for announcements on %s: %s", name, error->message);
+          g_clear_error (&error);
+        }
+#endif
+    }
+  if (joined == 0)
+    return;
+
+  g_socket_set_blocking (socket, FALSE);
+  _ps_discovery_net_enable_pktinfo (socket);
+
+  self->announcements6 = g_steal_pointer (&socket);
+  self->announcements6_source = g_socket_create_source (self->announcements6, G_IO_IN, NULL);
+  g_source_set_callback (self->announcements6_source, G_SOURCE_FUNC (on_socket_readable), self,
+                         NULL);
+  g_source_attach (self->announcements6_source, g_main_context_get_thread_default ());
 }
 
 gboolean
@@ -809,7 +861,7 @@ ps_discovery_start (PsDiscovery  *self,
   if (socket == NULL || !g_socket_bind (socket, local, FALSE, error))
     return FALSE;
   g_socket_set_blocking (socket, FALSE);
-  enable_pktinfo (socket);
+  _ps_discovery_net_enable_pktinfo (socket);
   /* answers come all at once (dozens of cameras, several protocols each):
    * room for them, rather than losing some to a full receive buffer */
   if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 2 * 1024 * 1024, NULL))
@@ -819,7 +871,8 @@ ps_discovery_start (PsDiscovery  *self,
       g_socket_set_broadcast (socket, TRUE);
       g_socket_set_multicast_ttl (socket, 1);
       g_socket_set_multicast_loopback (socket, FALSE);
-      if (self->interface != NULL && !set_multicast_interface (socket, self->interface, error))
+      if (self->interface != NULL &&
+          !_ps_discovery_net_set_multicast_interface (socket, self->interface, error))
         return FALSE;
     }
 
@@ -833,15 +886,32 @@ ps_discovery_start (PsDiscovery  *self,
   g_source_set_callback (self->source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
   g_source_attach (self->source, g_main_context_get_thread_default ());
 
-  if (self->lan)
-    listen_for_announcements (self);
   open_ipv6 (self);
+  if (self->lan)
+    {
+      listen_for_announcements (self);
+      listen_for_announcements6 (self);
+    }
 
   self->repeats = 0;
   send_round (self);
   self->repeat_id = g_timeout_add (g_random_int_range (50, 251), repeat_cb, self);
 
   return TRUE;
+}
+
+void
+ps_discovery_probe (PsDiscovery *self)
+{
+  g_return_if_fail (PS_IS_DISCOVERY (self));
+  g_return_if_fail (self->socket != NULL);
+
+  /* each round asks every device anew, SSDP descriptions included */
+  g_hash_table_remove_all (self->ssdp_locations);
+  g_clear_handle_id (&self->repeat_id, g_source_remove);
+  self->repeats = 0;
+  send_round (self);
+  self->repeat_id = g_timeout_add (g_random_int_range (50, 251), repeat_cb, self);
 }
 
 void
@@ -874,6 +944,14 @@ ps_discovery_stop (PsDiscovery *self)
   if (self->announcements != NULL)
     g_socket_close (self->announcements, NULL);
   g_clear_object (&self->announcements);
+  if (self->announcements6_source != NULL)
+    {
+      g_source_destroy (self->announcements6_source);
+      g_clear_pointer (&self->announcements6_source, g_source_unref);
+    }
+  if (self->announcements6 != NULL)
+    g_socket_close (self->announcements6, NULL);
+  g_clear_object (&self->announcements6);
   g_clear_pointer (&self->buffer, g_free);
   if (self->ssdp_cancellable != NULL)
     g_cancellable_cancel (self->ssdp_cancellable);

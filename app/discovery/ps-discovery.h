@@ -25,6 +25,9 @@ void         ps_discovery_set_interface  (PsDiscovery       *self,
                                           const char        *interface);
 gboolean     ps_discovery_start          (PsDiscovery       *self,
                                           GError           **error);
+/* A new round of probes on the open sockets (for continuous discovery:
+ * the Hello and Bye listener stays on between rounds). */
+void         ps_discovery_probe          (PsDiscovery       *self);
 void         ps_discovery_stop           (PsDiscovery       *self);
 
 G_END_DECLS

@@ -29,20 +29,36 @@
 
 #define MAX_LOCATION 1024
 
-char *
-ps_ssdp_build_search (const char *st,
-                      guint       mx)
+static char *
+build_search (const char *host,
+              const char *st,
+              guint       mx)
 {
   g_return_val_if_fail (st != NULL, NULL);
 
   return g_strdup_printf ("M-SEARCH * HTTP/1.1\r\n"
-                          "HOST: " PS_SSDP_MULTICAST_IPV4 ":%u\r\n"
+                          "HOST: %s:%u\r\n"
                           "MAN: \"ssdp:discover\"\r\n"
                           "MX: %u\r\n"
                           "ST: %s\r\n"
                           "USER-AGENT: Peerscope UPnP/1.1\r\n"
                           "\r\n",
-                          PS_SSDP_PORT, CLAMP (mx, 1, 5), st);
+                          host, PS_SSDP_PORT, CLAMP (mx, 1, 5), st);
+}
+
+char *
+ps_ssdp_build_search (const char *st,
+                      guint       mx)
+{
+  return build_search (PS_SSDP_MULTICAST_IPV4, st, mx);
+}
+
+/* UPnP Device Architecture 1.1, §1.3.2: the group in brackets, upper case */
+char *
+ps_ssdp_build_search_ipv6 (const char *st,
+                           guint       mx)
+{
+  return build_search ("[FF02::C]", st, mx);
 }
 
 void

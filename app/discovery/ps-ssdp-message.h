@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 
 #define PS_SSDP_PORT              1900
 #define PS_SSDP_MULTICAST_IPV4    "239.255.255.250"
+#define PS_SSDP_MULTICAST_IPV6    "ff02::c"   /* link-local scope */
 #define PS_SSDP_ST_ALL            "ssdp:all"
 #define PS_SSDP_ST_ROOT_DEVICE    "upnp:rootdevice"
 #define PS_SSDP_ST_BASIC          "urn:schemas-upnp-org:device:Basic:1"
@@ -61,6 +62,9 @@ typedef struct
 /* An M-SEARCH for st, to the multicast group's HOST (unicast too: devices
  * expect that HOST line either way). mx is clamped to 1..5. */
 char              *ps_ssdp_build_search         (const char              *st,
+                                                 guint                    mx);
+/* The same for the IPv6 link-local group (HOST: [FF02::C]:1900). */
+char              *ps_ssdp_build_search_ipv6    (const char              *st,
                                                  guint                    mx);
 /* source_address is the IP the datagram came from, as text: LOCATION is
  * kept only when it is an http URL on that very address. */

@@ -19,6 +19,13 @@ PsAddCameraDialog *ps_add_camera_dialog_new          (GtkWindow  *parent);
 void               ps_add_camera_dialog_prefill       (PsAddCameraDialog *self,
                                                        const char        *name,
                                                        const char        *address);
+/* For pairing a discovered camera: fills in its name and address (the
+ * ONVIF address at the host that answered) where they are empty, and
+ * offers its streams: the one picked becomes the camera's "uri" (the
+ * camera page), the smallest its "sub-uri" (the grid). */
+void               ps_add_camera_dialog_set_device    (PsAddCameraDialog *self,
+                                                       PsDevice          *device);
+PsDevice          *ps_add_camera_dialog_get_device    (PsAddCameraDialog *self);
 /* NULL when the address is valid, else what is wrong with it. */
 const char        *ps_add_camera_dialog_check_address (const char *address);
 

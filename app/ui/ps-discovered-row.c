@@ -1,5 +1,9 @@
 /* ps-discovered-row.c
  *
+ * One device discovery found. A device that went silent (it said Bye, or
+ * missed scan rounds) stays in the list, dimmed, saying when it was last
+ * seen; a paired one says "Added" instead of offering Add.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -19,6 +23,7 @@ struct _PsDiscoveredRow
   GtkWidget    *badges;
   GtkWidget    *add_button;
   GtkWidget    *added_label;
+  gboolean      added;         /* set_added () */
 };
 
 G_DEFINE_FINAL_TYPE (PsDiscoveredRow, ps_discovered_row, ADW_TYPE_ACTION_ROW)
@@ -61,12 +66,45 @@ add_badge (PsDiscoveredRow *self,
   gtk_box_append (GTK_BOX (self->badges), badge);
 }
 
+char *
+ps_discovered_row_format_not_seen (gint64 last_seen_us,
+                                   gint64 now_us)
+{
+  g_autoptr(GDateTime) then = g_date_time_new_from_unix_local (last_seen_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (now_us / G_USEC_PER_SEC);
+  g_autofree char *when = NULL;
+  const char *format;
+
+  if (then == NULL || now == NULL)
+    return g_strdup (_("Not seen lately"));
+
+  if (g_date_time_get_year (then) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (then) == g_date_time_get_day_of_year (now))
+    /* Translators: a time of day today, in strftime(3) format */
+    format = _("%H:%M");
+  else if (g_date_time_get_year (then) == g_date_time_get_year (now))
+    /* Translators: a day of this year, in strftime(3) format */
+    format = _("%-d %B");
+  else
+    /* Translators: a day of another year, in strftime(3) format */
+    format = _("%-d %B %Y");
+
+  when = g_date_time_format (then, format);
+  if (when == NULL)
+    return g_strdup (_("Not seen lately"));
+
+  /* Translators: %s is a time today ("14:05") or a day ("3 May") */
+  return g_strdup_printf (_("Not seen since %s"), when);
+}
+
 static void
 update (PsDiscoveredRow *self)
 {
   const char * const *addresses = ps_device_get_addresses (self->device);
   const char *model = ps_device_get_model (self->device);
   const char *uid = ps_device_get_p2p_uid (self->device);
+  gboolean online = ps_device_get_online (self->device);
+  gboolean added = self->added || ps_device_get_paired (self->device);
   g_autofree char *subtitle = NULL;
   GtkWidget *child;
 
@@ -76,7 +114,26 @@ update (PsDiscoveredRow *self)
     subtitle = g_strdup_printf (_("%s · %s"), model, addresses[0]);
   else
     subtitle = g_strdup (addresses[0] != NULL ? addresses[0] : model);
+  if (!online)
+    {
+      g_autofree char *not_seen = NULL;
+      g_autofree char *where = g_steal_pointer (&subtitle);
+
+      not_seen = ps_discovered_row_format_not_seen (ps_device_get_last_seen (self->device),
+                                                    g_get_real_time ());
+      /* Translators: "Not seen since 14:05 · model · address" */
+      subtitle = where != NULL ? g_strdup_printf (_("%s · %s"), not_seen, where)
+                               : g_steal_pointer (&not_seen);
+    }
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
+
+  /* silent devices stay listed, dimmed: they may be off or unplugged */
+  if (online)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "dim-label");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self), "dim-label");
+  gtk_widget_set_visible (self->add_button, !added);
+  gtk_widget_set_visible (self->added_label, added);
 
   while ((child = gtk_widget_get_first_child (self->badges)) != NULL)
     gtk_box_remove (GTK_BOX (self->badges), child);
@@ -160,8 +217,8 @@ ps_discovered_row_set_added (PsDiscoveredRow *self,
 {
   g_return_if_fail (PS_IS_DISCOVERED_ROW (self));
 
-  gtk_widget_set_visible (self->add_button, !added);
-  gtk_widget_set_visible (self->added_label, added);
+  self->added = added;
+  update (self);
 }
 
 GtkWidget *
@@ -174,6 +231,10 @@ ps_discovered_row_new (PsDevice *device)
   self = g_object_new (PS_TYPE_DISCOVERED_ROW, NULL);
   self->device = g_object_ref (device);
   g_signal_connect_object (device, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (device, "notify::online", G_CALLBACK (update), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (device, "notify::paired", G_CALLBACK (update), self,
+                           G_CONNECT_SWAPPED);
   update (self);
 
   return GTK_WIDGET (self);

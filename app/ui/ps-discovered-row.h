@@ -19,5 +19,9 @@ GtkWidget *ps_discovered_row_new        (PsDevice        *device);
 void       ps_discovered_row_set_added  (PsDiscoveredRow *self,
                                          gboolean         added);
 PsDevice  *ps_discovered_row_get_device (PsDiscoveredRow *self);
+/* "Not seen since 14:05" (or since a date, for an earlier day): what an
+ * offline row says; now_us decides what "today" is. */
+char      *ps_discovered_row_format_not_seen (gint64          last_seen_us,
+                                              gint64          now_us);
 
 G_END_DECLS

@@ -1,5 +1,17 @@
 /* ps-discovery-page.c
  *
+ * The list is the page's device registry, kept for the page's life: each
+ * scan is a round of probes, and while the page is shown a new round
+ * follows every ROUND_INTERVAL_MS, the Hello/Bye listener on in between.
+ * A device that misses PS_DEVICE_REGISTRY_OFFLINE_ROUNDS rounds (or is
+ * silent for PS_DEVICE_REGISTRY_OFFLINE_AGE while discovery listens all
+ * along) is dimmed; after PS_DEVICE_REGISTRY_RETENTION it is forgotten,
+ * unless the user added it.
+ *
+ * With a store, the list is remembered: it is read back before the first
+ * round (the devices offline until they answer), and written after every
+ * round, on a worker thread, in one durable transaction.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -9,13 +21,15 @@
 
 #include <glib/gi18n.h>
 
+#include "ps-add-camera-dialog.h"
 #include "ps-device-registry.h"
 #include "ps-discovered-row.h"
-#include "ps-discovery-page.h"
+#include "ps-discovery-page-private.h"
 #include "ps-discovery.h"
 #include "ps-onvif-enricher.h"
 
-#define SCAN_MS 4000
+#define ROUND_MS          4000
+#define ROUND_INTERVAL_MS 20000
 
 struct _PsDiscoveryPage
 {
@@ -26,7 +40,15 @@ struct _PsDiscoveryPage
   PsDeviceRegistry *registry;
   PsDiscovery      *discovery;
   GCancellable     *cancellable;
-  guint             scan_id;
+  PsStore          *store;
+  gboolean          loading;
+  gboolean          loaded;
+  gboolean          scan_pending;   /* a scan waits for the store */
+  guint             round_id;       /* the end of the round under way */
+  guint             next_round_id;
+  gint64            listening_since;
+  guint             round_ms;
+  guint             interval_ms;
 
   GtkStack         *stack;
   GtkListBox       *list;
@@ -44,24 +66,54 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void start_round (PsDiscoveryPage *self);
+
+/* The window answers "add-device" with the add dialog, prefilled with the
+ * device's name and address; the dialog gets the device too (for its
+ * streams) unless the handler already gave it. */
 static void
 on_row_add_cb (PsDiscoveryPage *self,
                PsDevice        *device)
 {
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_object_unref);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    g_ptr_array_add (before, g_list_model_get_item (toplevels, i));
+
   g_signal_emit (self, signals[ADD_DEVICE], 0, device);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (PS_IS_ADD_CAMERA_DIALOG (window) && !g_ptr_array_find (before, window, NULL) &&
+          root != NULL && gtk_window_get_transient_for (window) == GTK_WINDOW (root) &&
+          ps_add_camera_dialog_get_device (PS_ADD_CAMERA_DIALOG (window)) == NULL)
+        ps_add_camera_dialog_set_device (PS_ADD_CAMERA_DIALOG (window), device);
+    }
+}
+
+/* A device the user added, by one of its addresses. */
+static gboolean
+is_known (PsDiscoveryPage *self,
+          PsDevice        *device)
+{
+  const char * const *addresses = ps_device_get_addresses (device);
+
+  for (guint i = 0; addresses[i] != NULL && self->known_hosts != NULL; i++)
+    if (g_strv_contains ((const char * const *) self->known_hosts, addresses[i]))
+      return TRUE;
+
+  return FALSE;
 }
 
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
-  PsDiscoveryPage *self = user_data;
   GtkWidget *row = ps_discovered_row_new (PS_DEVICE (item));
-  const char * const *addresses = ps_device_get_addresses (PS_DEVICE (item));
-
-  for (guint i = 0; addresses[i] != NULL && self->known_hosts != NULL; i++)
-    if (g_strv_contains ((const char * const *) self->known_hosts, addresses[i]))
-      ps_discovered_row_set_added (PS_DISCOVERED_ROW (row), TRUE);
 
   g_signal_connect_object (row, "add", G_CALLBACK (on_row_add_cb), user_data,
                            G_CONNECT_SWAPPED);
@@ -96,8 +148,8 @@ on_device_seen_cb (PsDiscoveryPage *self,
 static void
 update_state (PsDiscoveryPage *self)
 {
-  gboolean scanning = self->discovery != NULL;
-  guint n = self->registry != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->registry)) : 0;
+  gboolean scanning = ps_discovery_page_is_scanning (self);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->registry));
 
   gtk_spinner_set_spinning (self->spinner, scanning);
   gtk_widget_set_visible (self->scanning_box, scanning);
@@ -106,30 +158,180 @@ update_state (PsDiscoveryPage *self)
 }
 
 static void
-stop_scan (PsDiscoveryPage *self)
+stop_discovery (PsDiscoveryPage *self)
 {
-  g_clear_handle_id (&self->scan_id, g_source_remove);
+  g_clear_handle_id (&self->round_id, g_source_remove);
+  g_clear_handle_id (&self->next_round_id, g_source_remove);
   if (self->discovery != NULL)
     ps_discovery_stop (self->discovery);
   g_clear_object (&self->discovery);
 }
 
+static void
+on_saved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ps_store_save_discovered_finish (PS_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The cameras found could not be remembered: %s", error->message);
+}
+
+static void
+save (PsDiscoveryPage *self,
+      gint64           now_us)
+{
+  g_autoptr(GPtrArray) devices = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model = G_LIST_MODEL (self->registry);
+
+  if (self->store == NULL || !self->loaded)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (devices, g_list_model_get_item (model, i));
+  ps_store_save_discovered_async (self->store, devices, now_us - PS_DEVICE_REGISTRY_RETENTION,
+                                  NULL, on_saved_cb, NULL);
+}
+
 static gboolean
-scan_done_cb (gpointer user_data)
+next_round_cb (gpointer user_data)
 {
   PsDiscoveryPage *self = user_data;
 
-  self->scan_id = 0;
-  stop_scan (self);
+  self->next_round_id = 0;
+  start_round (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+round_done_cb (gpointer user_data)
+{
+  PsDiscoveryPage *self = user_data;
+  gint64 now = g_get_real_time ();
+
+  self->round_id = 0;
+  ps_device_registry_end_round (self->registry, now);
+  if (now - self->listening_since >= PS_DEVICE_REGISTRY_OFFLINE_AGE)
+    ps_device_registry_expire (self->registry, now, PS_DEVICE_REGISTRY_OFFLINE_AGE);
+  ps_device_registry_prune (self->registry, now, PS_DEVICE_REGISTRY_RETENTION);
+  save (self, now);
+
+  /* go on while the page is shown, quiet otherwise */
+  if (self->interval_ms > 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->next_round_id = g_timeout_add (self->interval_ms, next_round_cb, self);
+  else
+    stop_discovery (self);
+
   update_state (self);
 
   return G_SOURCE_REMOVE;
 }
 
 static void
-on_items_changed_cb (PsDiscoveryPage *self)
+start_round (PsDiscoveryPage *self)
 {
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->next_round_id, g_source_remove);
+  g_clear_handle_id (&self->round_id, g_source_remove);
+
+  if (self->discovery == NULL)
+    {
+      self->discovery = ps_discovery_new (self->registry);
+      for (guint i = 0; self->targets != NULL && self->targets[i] != NULL; i++)
+        if (!ps_discovery_add_target (self->discovery, self->targets[i], &error))
+          {
+            g_warning ("%s", error->message);
+            g_clear_error (&error);
+          }
+      g_signal_connect_object (self->discovery, "device-seen",
+                               G_CALLBACK (on_device_seen_cb), self, G_CONNECT_SWAPPED);
+
+      ps_device_registry_begin_round (self->registry, g_get_real_time ());
+      if (!ps_discovery_start (self->discovery, &error))
+        {
+          g_warning ("Discovery could not start: %s", error->message);
+          g_clear_object (&self->discovery);
+          update_state (self);
+          return;
+        }
+      self->listening_since = g_get_real_time ();
+    }
+  else
+    {
+      ps_device_registry_begin_round (self->registry, g_get_real_time ());
+      ps_discovery_probe (self->discovery);
+    }
+
+  self->round_id = g_timeout_add (self->round_ms, round_done_cb, self);
   update_state (self);
+}
+
+static void
+on_loaded_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PsDiscoveryPage) self = user_data;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) error = NULL;
+
+  devices = ps_store_load_discovered_finish (PS_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->loading = FALSE;
+  self->loaded = TRUE;
+  if (devices == NULL)
+    g_warning ("The cameras found before could not be read: %s", error->message);
+
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      PsDevice *device = g_ptr_array_index (devices, i);
+
+      if (self->known_hosts != NULL)
+        ps_device_set_paired (device, is_known (self, device));
+      ps_device_registry_restore (self->registry, device);
+    }
+
+  if (self->scan_pending)
+    {
+      self->scan_pending = FALSE;
+      start_round (self);
+    }
+  update_state (self);
+}
+
+static void
+on_items_changed_cb (PsDiscoveryPage *self,
+                     guint            position,
+                     guint            removed,
+                     guint            added)
+{
+  for (guint i = position; i < position + added && self->known_hosts != NULL; i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (G_LIST_MODEL (self->registry), i);
+
+      if (is_known (self, device))
+        ps_device_set_paired (device, TRUE);
+    }
+
+  update_state (self);
+}
+
+static void
+ps_discovery_page_unmap (GtkWidget *widget)
+{
+  PsDiscoveryPage *self = PS_DISCOVERY_PAGE (widget);
+
+  /* between rounds: nothing more until the next scan */
+  if (self->round_id == 0)
+    stop_discovery (self);
+
+  GTK_WIDGET_CLASS (ps_discovery_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -137,10 +339,10 @@ ps_discovery_page_dispose (GObject *object)
 {
   PsDiscoveryPage *self = (PsDiscoveryPage *) object;
 
-  stop_scan (self);
+  stop_discovery (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->registry);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ps_discovery_page_parent_class)->dispose (object);
 }
@@ -152,6 +354,7 @@ ps_discovery_page_finalize (GObject *object)
 
   g_strfreev (self->targets);
   g_strfreev (self->known_hosts);
+  g_clear_object (&self->registry);
 
   G_OBJECT_CLASS (ps_discovery_page_parent_class)->finalize (object);
 }
@@ -164,6 +367,7 @@ ps_discovery_page_class_init (PsDiscoveryPageClass *klass)
 
   object_class->dispose = ps_discovery_page_dispose;
   object_class->finalize = ps_discovery_page_finalize;
+  widget_class->unmap = ps_discovery_page_unmap;
 
   /* (device): the user wants to add this camera */
   signals[ADD_DEVICE] =
@@ -184,6 +388,14 @@ ps_discovery_page_init (PsDiscoveryPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->round_ms = ROUND_MS;
+  self->interval_ms = ROUND_INTERVAL_MS;
+  self->cancellable = g_cancellable_new ();
+  self->registry = ps_device_registry_new ();
+  g_signal_connect_object (self->registry, "items-changed",
+                           G_CALLBACK (on_items_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->registry), create_row, self, NULL);
+
   g_signal_connect_object (self->again_button, "clicked",
                            G_CALLBACK (ps_discovery_page_scan), self, G_CONNECT_SWAPPED);
   update_state (self);
@@ -197,68 +409,101 @@ ps_discovery_page_set_targets (PsDiscoveryPage    *self,
 
   g_strfreev (self->targets);
   self->targets = g_strdupv ((char **) targets);
+  /* other targets: other sockets */
+  stop_discovery (self);
+  update_state (self);
 }
 
 void
 ps_discovery_page_set_known_hosts (PsDiscoveryPage    *self,
                                    const char * const *hosts)
 {
+  GListModel *model;
+
   g_return_if_fail (PS_IS_DISCOVERY_PAGE (self));
 
   g_strfreev (self->known_hosts);
   self->known_hosts = g_strdupv ((char **) hosts);
+
+  /* the list of added cameras is the whole truth: a camera removed from
+   * Peerscope is a device like any other again */
+  model = G_LIST_MODEL (self->registry);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (model, i);
+
+      ps_device_set_paired (device, is_known (self, device));
+    }
+}
+
+void
+ps_discovery_page_set_store (PsDiscoveryPage *self,
+                             PsStore         *store)
+{
+  g_return_if_fail (PS_IS_DISCOVERY_PAGE (self));
+  g_return_if_fail (store == NULL || PS_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+  self->loaded = FALSE;
 }
 
 void
 ps_discovery_page_scan (PsDiscoveryPage *self)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (PS_IS_DISCOVERY_PAGE (self));
 
-  stop_scan (self);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-
-  /* a fresh list each scan: what answers now */
-  g_clear_object (&self->registry);
-  self->registry = ps_device_registry_new ();
-  g_signal_connect_object (self->registry, "items-changed",
-                           G_CALLBACK (on_items_changed_cb), self, G_CONNECT_SWAPPED);
-  gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->registry), create_row, self, NULL);
-
-  self->discovery = ps_discovery_new (self->registry);
-  for (guint i = 0; self->targets != NULL && self->targets[i] != NULL; i++)
-    if (!ps_discovery_add_target (self->discovery, self->targets[i], &error))
-      {
-        g_warning ("%s", error->message);
-        g_clear_error (&error);
-      }
-  g_signal_connect_object (self->discovery, "device-seen",
-                           G_CALLBACK (on_device_seen_cb), self, G_CONNECT_SWAPPED);
-
-  if (!ps_discovery_start (self->discovery, &error))
+  /* the LAN's cameras are remembered; a directed scan (the demo's) is not */
+  if (self->store == NULL && self->targets == NULL && !self->loaded)
     {
-      g_warning ("Discovery could not start: %s", error->message);
-      g_clear_object (&self->discovery);
-    }
-  else
-    self->scan_id = g_timeout_add (SCAN_MS, scan_done_cb, self);
+      g_autoptr(GError) error = NULL;
 
-  update_state (self);
+      self->store = ps_store_open (NULL, &error);
+      if (self->store == NULL)
+        {
+          g_warning ("The cameras found will not be remembered: %s", error->message);
+          self->loaded = TRUE;
+        }
+    }
+
+  if (self->store != NULL && !self->loaded)
+    {
+      self->scan_pending = TRUE;
+      if (!self->loading)
+        {
+          self->loading = TRUE;
+          ps_store_load_discovered_async (self->store,
+                                          g_get_real_time () - PS_DEVICE_REGISTRY_RETENTION,
+                                          self->cancellable, on_loaded_cb, g_object_ref (self));
+        }
+      update_state (self);
+      return;
+    }
+
+  start_round (self);
 }
 
 gboolean
 ps_discovery_page_is_scanning (PsDiscoveryPage *self)
 {
   g_return_val_if_fail (PS_IS_DISCOVERY_PAGE (self), FALSE);
-  return self->discovery != NULL;
+  return self->round_id != 0 || self->scan_pending;
 }
 
 GListModel *
 ps_discovery_page_get_devices (PsDiscoveryPage *self)
 {
   g_return_val_if_fail (PS_IS_DISCOVERY_PAGE (self), NULL);
-  return self->registry != NULL ? G_LIST_MODEL (self->registry) : NULL;
+  return G_LIST_MODEL (self->registry);
+}
+
+void
+_ps_discovery_page_set_timing (PsDiscoveryPage *self,
+                               guint            round_ms,
+                               guint            interval_ms)
+{
+  g_return_if_fail (PS_IS_DISCOVERY_PAGE (self));
+  g_return_if_fail (round_ms > 0);
+
+  self->round_ms = round_ms;
+  self->interval_ms = interval_ms;
 }

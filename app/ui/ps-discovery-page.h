@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ps-device.h"
+#include "ps-store.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,14 @@ void        ps_discovery_page_set_targets (PsDiscoveryPage    *self,
 /* Hosts of the cameras already added: their rows say "Added". */
 void        ps_discovery_page_set_known_hosts (PsDiscoveryPage *self,
                                            const char * const *hosts);
+/* Where the devices found are remembered (and come back from at the next
+ * start, offline until they answer). Without one, a scan of the LAN opens
+ * the default store; directed scans (the demo) remember nothing. */
+void        ps_discovery_page_set_store   (PsDiscoveryPage    *self,
+                                           PsStore            *store);
+/* A scan round. While the page is shown, more rounds follow, and devices
+ * that stop answering are dimmed, then forgotten after a month unless
+ * they were added. */
 void        ps_discovery_page_scan        (PsDiscoveryPage    *self);
 gboolean    ps_discovery_page_is_scanning (PsDiscoveryPage    *self);
 GListModel *ps_discovery_page_get_devices (PsDiscoveryPage    *self);

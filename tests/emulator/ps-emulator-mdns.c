@@ -10,7 +10,8 @@
  * §6.7): the answer goes back to the sender by unicast, echoes the ID and
  * the questions, has TTL 10 and no cache-flush bits. A query from 5353 on
  * the multicast socket (only with an interface) is answered by multicast
- * from --bind:5353, with TTL 120.
+ * from --bind:5353, with TTL 120. The group is 224.0.0.251, or [ff02::fb]
+ * for an IPv6 --bind.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +31,7 @@
 #define MAX_DATAGRAM     9000     /* RFC 6762 §17 */
 #define MDNS_PORT        5353
 #define MULTICAST_GROUP  "224.0.0.251"
+#define MULTICAST_GROUP6 "ff02::fb"
 #define LEGACY_TTL       10
 #define MULTICAST_TTL    120
 #define CACHE_FLUSH      0x8000
@@ -336,7 +338,8 @@ join_multicast (PsEmulatorMdns  *self,
 {
   /* answers leave from the unicast socket, so that they come from --bind:5353;
    * TTL 255 per RFC 6762 §11 */
-  self->multicast = ps_emulator_net_join_group (self->address, MULTICAST_GROUP, MDNS_PORT,
+  self->multicast = ps_emulator_net_join_group (self->address, MULTICAST_GROUP,
+                                                MULTICAST_GROUP6, MDNS_PORT,
                                                 interface, self->socket, 255,
                                                 &self->group, error);
   if (self->multicast == NULL)

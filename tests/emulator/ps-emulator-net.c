@@ -197,9 +197,52 @@ ps_emulator_net_is_lab_address (GInetAddress *address)
          (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8);
 }
 
+static GSocket *
+join_group6 (const char      *group_text,
+             guint16          port,
+             const char      *interface,
+             guint            ifindex,
+             GSocket         *sender,
+             guint            ttl,
+             GSocketAddress **group_out,
+             GError         **error)
+{
+  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (group_text);
+  g_autoptr(GSocketAddress) group_address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  int index = (int) ifindex;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
+                         error);
+  if (socket == NULL || !g_socket_set_option (socket, IPPROTO_IPV6, IPV6_V6ONLY, 1, error))
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+
+  /* a link-local group is an address on one link: bound with its scope */
+  group_address = g_object_new (G_TYPE_INET_SOCKET_ADDRESS,
+                                "address", group, "port", (guint) port, "scope-id", ifindex,
+                                NULL);
+  if (!g_socket_bind (socket, group_address, TRUE, error) ||
+      !g_socket_join_multicast_group (socket, group, FALSE, interface, error))
+    return NULL;
+
+  g_socket_set_multicast_ttl (sender, ttl);
+  if (setsockopt (g_socket_get_fd (sender), IPPROTO_IPV6, IPV6_MULTICAST_IF,
+                  &index, sizeof index) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Could not send IPv6 multicast on '%s': %s", interface, g_strerror (errno));
+      return NULL;
+    }
+
+  *group_out = g_steal_pointer (&group_address);
+  return g_steal_pointer (&socket);
+}
+
 GSocket *
 ps_emulator_net_join_group (GInetAddress    *bind_address,
-                            const char      *group_text,
+                            const char      *group_ipv4,
+                            const char      *group_ipv6,
                             guint16          port,
                             const char      *interface,
                             GSocket         *sender,
@@ -207,17 +250,10 @@ ps_emulator_net_join_group (GInetAddress    *bind_address,
                             GSocketAddress **group_out,
                             GError         **error)
 {
-  g_autoptr(GInetAddress) group = g_inet_address_new_from_string (group_text);
+  g_autoptr(GInetAddress) group = NULL;
   g_autoptr(GSocketAddress) group_address = NULL;
   g_autoptr(GSocket) socket = NULL;
   struct ip_mreqn mreq;
-
-  if (g_inet_address_get_family (bind_address) != G_SOCKET_FAMILY_IPV4)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "multicast needs an IPv4 --bind address");
-      return NULL;
-    }
 
   memset (&mreq, 0, sizeof mreq);
   mreq.imr_ifindex = (int) if_nametoindex (interface);
@@ -228,6 +264,11 @@ ps_emulator_net_join_group (GInetAddress    *bind_address,
       return NULL;
     }
 
+  if (g_inet_address_get_family (bind_address) == G_SOCKET_FAMILY_IPV6)
+    return join_group6 (group_ipv6, port, interface, (guint) mreq.imr_ifindex, sender, ttl,
+                        group_out, error);
+
+  group = g_inet_address_new_from_string (group_ipv4);
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
                          error);
   if (socket == NULL)

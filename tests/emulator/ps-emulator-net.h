@@ -38,13 +38,16 @@ gboolean      ps_emulator_net_is_dns_name   (const char     *name);
  * 198.51.100/24, 203.0.113/24, 2001:db8::/32): the addresses a lab uses.
  * The emulator sends nothing unsolicited anywhere else. */
 gboolean      ps_emulator_net_is_lab_address (GInetAddress  *address);
-/* For a responder on an IPv4 lab LAN: a socket bound to group:port that
- * hears only the group, joined on interface, and sender (the responder's
- * unicast socket, bound to --bind) set to multicast on that interface with
- * the given TTL, so that what it sends comes from --bind:port. group_out
- * gets group:port, where to send multicast. */
+/* For a responder on a lab LAN: a socket bound to group:port that hears
+ * only the group, joined on interface, and sender (the responder's unicast
+ * socket, bound to --bind) set to multicast on that interface with the
+ * given TTL (hop limit), so that what it sends comes from --bind:port.
+ * The group is group_ipv4 or, for an IPv6 --bind, group_ipv6 (link-local
+ * scope, on interface). group_out gets group:port (with the interface as
+ * its scope for IPv6), where to send multicast. */
 GSocket      *ps_emulator_net_join_group    (GInetAddress    *bind_address,
-                                             const char      *group,
+                                             const char      *group_ipv4,
+                                             const char      *group_ipv6,
                                              guint16          port,
                                              const char      *interface,
                                              GSocket         *sender,

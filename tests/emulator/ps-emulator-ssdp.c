@@ -4,7 +4,7 @@
  * UDN with one unicast 200 OK, like a Hikvision. It reads searches with its
  * own few lines, not with the viewer's SSDP parser, so that the two check
  * each other. Multicast (join, NOTIFY) happens only on the interface it is
- * given.
+ * given: to 239.255.255.250, or for an IPv6 --bind to [ff02::c].
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +22,7 @@
 
 #define MAX_DATAGRAM     (8 * 1024)
 #define MULTICAST_GROUP  "239.255.255.250"
+#define MULTICAST_GROUP6 "ff02::c"
 #define SSDP_PORT        1900
 #define DEVICE_TYPE      "urn:schemas-upnp-org:device:Basic:1"
 #define SERVER           "Linux/4.9, UPnP/1.0, Peerscope Emulator/1.0"
@@ -30,6 +31,7 @@ struct _PsEmulatorSsdp
 {
   char           *udn;
   char           *location;
+  gboolean        ipv6;
   PsEmulatorLog  *log;
 
   GSocket        *socket;          /* unicast, on --bind */
@@ -113,6 +115,8 @@ build_message (PsEmulatorSsdp *self,
   g_string_append (out, "\r\nCACHE-CONTROL: max-age=1800\r\n");
   if (nts == NULL)
     g_string_append (out, "EXT:\r\n");
+  else if (self->ipv6)
+    g_string_append (out, "HOST: [FF02::C]:1900\r\n");
   else
     g_string_append (out, "HOST: " MULTICAST_GROUP ":1900\r\n");
   if (nts == NULL || strcmp (nts, "ssdp:alive") == 0)
@@ -215,7 +219,8 @@ join_multicast (PsEmulatorSsdp  *self,
                 GError         **error)
 {
   /* answers and NOTIFY leave from the unicast socket, so that they come from --bind:port */
-  self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, SSDP_PORT, interface,
+  self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, MULTICAST_GROUP6,
+                                                SSDP_PORT, interface,
                                                 self->socket, 1,
                                                 &self->group, error);
   if (self->multicast == NULL)
@@ -259,6 +264,7 @@ ps_emulator_ssdp_new (const PsEmulatorSsdpDevice  *device,
   self = g_new0 (PsEmulatorSsdp, 1);
   self->udn = ps_emulator_ssdp_udn_from_mac (device->mac);
   self->location = g_strdup (device->location);
+  self->ipv6 = g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6;
   self->log = log;
 
   self->socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,

@@ -5,7 +5,7 @@
  * MessageID, like the cameras in the field. It parses probes with ps-xml
  * only, not with the viewer's WS-Discovery parser, so that the two check
  * each other. Multicast (join, Hello, Bye) happens only on the interface
- * it is given.
+ * it is given: to 239.255.255.250, or for an IPv6 --bind to [ff02::c].
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,6 +26,7 @@
 #define MAX_REMEMBERED   256
 #define MAX_ID_LEN       256
 #define MULTICAST_GROUP  "239.255.255.250"
+#define MULTICAST_GROUP6 "ff02::c"
 #define WSD_PORT         3702
 #define NS_DISCOVERY     "http://schemas.xmlsoap.org/ws/2005/04/discovery"
 #define NS_ADDRESSING    "http://schemas.xmlsoap.org/ws/2004/08/addressing"
@@ -369,7 +370,8 @@ join_multicast (PsEmulatorWsd  *self,
                 GError        **error)
 {
   /* Hello and Bye leave from the unicast socket, so that they come from --bind:port */
-  self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, WSD_PORT, interface,
+  self->multicast = ps_emulator_net_join_group (address, MULTICAST_GROUP, MULTICAST_GROUP6,
+                                                WSD_PORT, interface,
                                                 self->socket, 1,
                                                 &self->group, error);
   if (self->multicast == NULL)

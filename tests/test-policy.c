@@ -1,0 +1,1443 @@
+/* test-policy.c: the policy model, its JSON, the compiler, the exports and
+ * the store, without touching any firewall (tests/test-policy-nft.c loads
+ * the results into a kernel)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ps-policy-compiler.h"
+#include "ps-policy-store.h"
+
+#define CAM_MAC "02:00:00:77:00:11"
+
+static const char * const cam_addresses[] = { "192.168.1.11", "fd00:1::11", NULL };
+
+static void
+check_invalid (gboolean  ok,
+               GError   *error,
+               int       code)
+{
+  g_assert_false (ok);
+  g_assert_error (error, PS_POLICY_ERROR, code);
+  /* the message never carries the raw value: quotes, control bytes and
+   * all are escaped, and it is bounded */
+  g_assert_null (strchr (error->message, '\n'));
+  g_assert_cmpuint (strlen (error->message), <, 300);
+}
+
+/* CALL runs before ERROR is looked at */
+#define assert_invalid(call, error, code) \
+  G_STMT_START { gboolean ok_ = (call); check_invalid (ok_, (error), (code)); } G_STMT_END
+
+static gboolean
+set_one (PsPolicy            *policy,
+         const char          *device,
+         const char          *mac,
+         const char * const  *addresses,
+         const char * const  *allow,
+         GError             **error)
+{
+  return ps_policy_set_device (policy, device, mac, addresses, PS_INTENT_ALLOW_LIST, allow, error);
+}
+
+/* The model */
+
+static void
+test_intents (void)
+{
+  PsIntent intent;
+
+  for (guint i = 0; i <= PS_INTENT_LAST; i++)
+    {
+      g_assert_true (ps_intent_from_string (ps_intent_to_string (i), &intent));
+      g_assert_cmpint (intent, ==, i);
+    }
+  g_assert_cmpstr (ps_intent_to_string (PS_INTENT_BLOCK_VENDOR_P2P), ==, "block-vendor-p2p");
+  g_assert_false (ps_intent_from_string ("Local-Only", &intent));
+  g_assert_false (ps_intent_from_string ("", &intent));
+  g_assert_false (ps_intent_from_string (NULL, &intent));
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  const char * const *lan = ps_policy_get_lan_networks (policy);
+  const char * const *ports = ps_policy_get_p2p_ports (policy);
+  g_auto(GStrv) devices = ps_policy_dup_devices (policy);
+
+  g_assert_cmpint (ps_policy_get_default_intent (policy), ==, PS_INTENT_OPEN);
+  g_assert_true (g_strv_contains (lan, "10.0.0.0/8"));
+  g_assert_true (g_strv_contains (lan, "172.16.0.0/12"));
+  g_assert_true (g_strv_contains (lan, "192.168.0.0/16"));
+  g_assert_true (g_strv_contains (lan, "100.64.0.0/10"));
+  g_assert_true (g_strv_contains (lan, "169.254.0.0/16"));
+  g_assert_true (g_strv_contains (lan, "fc00::/7"));
+  g_assert_true (g_strv_contains (lan, "fe80::/10"));
+  g_assert_true (g_strv_contains (lan, "::1"));
+  g_assert_true (g_strv_contains (lan, "224.0.0.0/4"));
+  g_assert_true (g_strv_contains (lan, "ff00::/8"));
+  /* sorted */
+  for (guint i = 1; lan[i] != NULL; i++)
+    g_assert_cmpint (strcmp (lan[i - 1], lan[i]), <, 0);
+
+  g_assert_cmpuint (g_strv_length ((GStrv) ports), ==, 3);
+  g_assert_true (g_strv_contains (ports, "udp/32100"));
+  g_assert_true (g_strv_contains (ports, "udp/10001"));
+  g_assert_true (g_strv_contains (ports, "9999"));
+  g_assert_cmpuint (g_strv_length ((GStrv) ps_policy_get_p2p_servers (policy)), ==, 0);
+  g_assert_cmpuint (g_strv_length ((GStrv) ps_policy_get_viewers (policy)), ==, 0);
+  g_assert_cmpuint (g_strv_length (devices), ==, 0);
+}
+
+static void
+on_notify_cb (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_default_intent (void)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  guint count = 0;
+
+  g_signal_connect (policy, "notify::default-intent", G_CALLBACK (on_notify_cb), &count);
+  ps_policy_set_default_intent (policy, PS_INTENT_LOCAL_ONLY);
+  ps_policy_set_default_intent (policy, PS_INTENT_LOCAL_ONLY);
+  g_assert_cmpuint (count, ==, 1);
+  g_assert_cmpint (ps_policy_get_default_intent (policy), ==, PS_INTENT_LOCAL_ONLY);
+}
+
+static void
+test_device_ids (void)
+{
+  static const char * const good[] = {
+    "cam1", "a", "urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8", "CS2.ABCD-123456_x", NULL
+  };
+  static const char * const bad[] = {
+    "", "cam\"1", "cam;1", "cam\n1", "cam}1", "cam{1", "cam 1", "cam/1", "cam\\1", "cam'1",
+    "cam\t", "cam$(reboot)", "cam`x`", "caméra", "cam\x01", "cam#1", "cam,1", "@cam", NULL
+  };
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  g_autofree char *long_id = g_strnfill (65, 'a');
+  g_autofree char *max_id = g_strnfill (64, 'a');
+  g_auto(GStrv) devices = NULL;
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (ps_policy_set_device (policy, good[i], NULL, cam_addresses,
+                                           PS_INTENT_LOCAL_ONLY, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (ps_policy_set_device (policy, max_id, CAM_MAC, NULL, PS_INTENT_OPEN, NULL, NULL));
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      ok = ps_policy_set_device (policy, bad[i], NULL, cam_addresses, PS_INTENT_LOCAL_ONLY, NULL,
+                                 &error);
+      assert_invalid (ok, error, PS_POLICY_ERROR_INVALID);
+      g_assert_false (ps_policy_get_device (policy, bad[i], NULL, NULL, NULL, NULL));
+    }
+  {
+    g_autoptr(GError) error = NULL;
+
+    assert_invalid (ps_policy_set_device (policy, long_id, CAM_MAC, NULL, PS_INTENT_OPEN, NULL,
+                                          &error), error, PS_POLICY_ERROR_INVALID);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    assert_invalid (ps_policy_set_device (policy, NULL, CAM_MAC, NULL, PS_INTENT_OPEN, NULL,
+                                          &error), error, PS_POLICY_ERROR_INVALID);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* an intent out of range (a D-Bus caller may send any number) */
+    assert_invalid (ps_policy_set_device (policy, "cam9", CAM_MAC, NULL, (PsIntent) 17, NULL,
+                                          &error), error, PS_POLICY_ERROR_INVALID);
+  }
+
+  devices = ps_policy_dup_devices (policy);
+  g_assert_cmpuint (g_strv_length (devices), ==, 5);
+  for (guint i = 1; devices[i] != NULL; i++)
+    g_assert_cmpint (strcmp (devices[i - 1], devices[i]), <, 0);
+}
+
+static void
+test_macs (void)
+{
+  static const char * const bad[] = {
+    "aa:bb:cc:dd:ee", "aa:bb:cc:dd:ee:fg", "aa-bb-cc-dd-ee-ff", "aabb.ccdd.eeff",
+    "aa:bb:cc:dd:ee:ff:00", "aa:bb:cc:dd:ee:f", " 02:00:00:00:00:01", "02:00:00:00:00:01\n",
+    "01:00:5e:00:00:01",    /* multicast: never a source */
+    "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "02:00:00:00:00:0\"", NULL
+  };
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  g_autoptr(GError) error = NULL;
+  const char *mac;
+
+  g_assert_true (ps_policy_set_device (policy, "cam", "02:AB:cd:00:00:01", NULL,
+                                       PS_INTENT_LOCAL_ONLY, NULL, &error));
+  g_assert_true (ps_policy_get_device (policy, "cam", &mac, NULL, NULL, NULL));
+  g_assert_cmpstr (mac, ==, "02:ab:cd:00:00:01");
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_clear_error (&error);
+      assert_invalid (ps_policy_set_device (policy, "cam", bad[i], NULL, PS_INTENT_OPEN, NULL,
+                                            &error), error, PS_POLICY_ERROR_INVALID);
+    }
+  /* a failed set leaves the rule as it was */
+  g_assert_true (ps_policy_get_device (policy, "cam", &mac, NULL, NULL, NULL));
+  g_assert_cmpstr (mac, ==, "02:ab:cd:00:00:01");
+
+  /* neither MAC nor address: nothing to match the device by */
+  g_clear_error (&error);
+  assert_invalid (ps_policy_set_device (policy, "ghost", NULL, NULL, PS_INTENT_LOCAL_ONLY, NULL,
+                                        &error), error, PS_POLICY_ERROR_INVALID);
+  g_clear_error (&error);
+  assert_invalid (ps_policy_set_device (policy, "ghost", "", NULL, PS_INTENT_LOCAL_ONLY, NULL,
+                                        &error), error, PS_POLICY_ERROR_INVALID);
+}
+
+static void
+test_addresses (void)
+{
+  static const struct { const char *in; const char *out; } good[] = {
+    { "192.168.1.11", "192.168.1.11" },
+    { "192.168.1.11/32", "192.168.1.11" },
+    { "2001:DB8::0:1", "2001:db8::1" },
+    { "fd00:1::11/128", "fd00:1::11" },
+  };
+  static const char * const bad[] = {
+    "192.168.1.0/24", "10.0.0.1/33", "fd00::1/129", "fd00::1/64", "0.0.0.0", "::",
+    "224.0.0.1", "ff02::1", "127.0.0.1", "::1", "10.0.0.256", "1.2.3", "01.2.3.4",
+    "fe80::1%eth0", " 10.0.0.1", "10.0.0.1 ", "10.0.0.1/", "10.0.0.1/-1", "10.0.0.1/+32",
+    "10.0.0.1/0032", "10.0.0.1;", "camera.local", "", "1.2.3.4\n", NULL
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *list[] = { good[i].in, NULL };
+      const char * const *addresses;
+
+      g_assert_true (ps_policy_set_device (policy, "cam", NULL, list, PS_INTENT_LOCAL_ONLY, NULL,
+                                           &error));
+      g_assert_no_error (error);
+      g_assert_true (ps_policy_get_device (policy, "cam", NULL, &addresses, NULL, NULL));
+      g_assert_cmpstr (addresses[0], ==, good[i].out);
+      g_assert_null (addresses[1]);
+    }
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *list[] = { "192.168.1.11", bad[i], NULL };
+
+      assert_invalid (ps_policy_set_device (policy, "cam", CAM_MAC, list, PS_INTENT_LOCAL_ONLY,
+                                            NULL, &error), error, PS_POLICY_ERROR_INVALID);
+    }
+}
+
+static void
+test_networks (void)
+{
+  static const struct { const char *in; const char *out; } good[] = {
+    { "10.0.0.0/8", "10.0.0.0/8" },
+    { "10.1.2.3/8", "10.0.0.0/8" },           /* host bits cleared */
+    { "192.0.2.7", "192.0.2.7" },
+    { "192.0.2.7/32", "192.0.2.7" },
+    { "0.0.0.0/0", "0.0.0.0/0" },
+    { "2001:DB8::1/32", "2001:db8::/32" },
+    { "2001:db8::1/128", "2001:db8::1" },
+    { "fe80::/10", "fe80::/10" },
+    { "10.0.0.0/08", "10.0.0.0/8" },
+  };
+  static const char * const bad[] = {
+    "10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0.0/1234", "10.0.0.0/8/8", "/8",
+    "10.0.0.0/a", "10.0.0.0 /8", "example.com", "10.0.0.0/8\n", "", NULL
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *list[] = { good[i].in, NULL };
+
+      g_assert_true (ps_policy_set_lan_networks (policy, list, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (ps_policy_get_lan_networks (policy)[0], ==, good[i].out);
+      g_assert_true (ps_policy_set_viewers (policy, list, &error));
+      g_assert_true (ps_policy_set_p2p_servers (policy, list, &error));
+      g_assert_cmpstr (ps_policy_get_p2p_servers (policy)[0], ==, good[i].out);
+    }
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *list[] = { "192.168.0.0/16", bad[i], NULL };
+
+      assert_invalid (ps_policy_set_lan_networks (policy, list, &error), error,
+                      PS_POLICY_ERROR_INVALID);
+      /* unchanged */
+      g_assert_true (g_strv_contains (ps_policy_get_lan_networks (policy), "10.0.0.0/8"));
+      g_clear_error (&error);
+      assert_invalid (ps_policy_set_viewers (policy, list, &error), error,
+                      PS_POLICY_ERROR_INVALID);
+      g_clear_error (&error);
+      assert_invalid (ps_policy_set_p2p_servers (policy, list, &error), error,
+                      PS_POLICY_ERROR_INVALID);
+    }
+}
+
+static void
+test_names (void)
+{
+  g_autofree char *label63 = g_strnfill (63, 'a');
+  g_autofree char *label64 = g_strnfill (64, 'a');
+  g_autofree char *ok63 = g_strconcat (label63, ".example", NULL);
+  g_autofree char *bad64 = g_strconcat (label64, ".example", NULL);
+  g_autoptr(GString) long_name = g_string_new (NULL);
+  g_autoptr(GString) max_name = NULL;
+  const char *bad[] = {
+    "exa mple.com", "-bad.example", "bad-.example", "a..b", ".a", "a..", "..", "1.2.3.999",
+    "under_score.example", "ex;ample.com", "ex\"ample.com", "ex\nample.com", "ex}ample.com",
+    "*.example.com", "exämple.com", "10.0.0.0/33", "fe80::1%eth0", bad64, NULL, NULL
+  };
+  static const struct { const char *in; const char *out; } good[] = {
+    { "example.com", "example.com" },
+    { "Cloud.Vendor.EXAMPLE.", "cloud.vendor.example" },
+    { "localhost", "localhost" },
+    { "p2p-1.example", "p2p-1.example" },
+    { "123.example", "123.example" },
+  };
+
+  while (long_name->len < 254)
+    g_string_append (long_name, "abcdefghi.");
+  g_string_truncate (long_name, 253);
+  max_name = g_string_new (long_name->str);
+  g_string_append (long_name, "x");
+  bad[G_N_ELEMENTS (bad) - 2] = long_name->str;
+  /* a name may end in its dot; 253 bytes is the most without it */
+  g_assert_cmpint (max_name->str[max_name->len - 1], !=, '.');
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *allow[] = { good[i].in, NULL };
+      const char * const *got;
+
+      g_assert_true (set_one (policy, "cam", CAM_MAC, NULL, allow, &error));
+      g_assert_no_error (error);
+      g_assert_true (ps_policy_get_device (policy, "cam", NULL, NULL, NULL, &got));
+      g_assert_cmpstr (got[0], ==, good[i].out);
+    }
+  {
+    g_autoptr(PsPolicy) policy = ps_policy_new ();
+    const char *allow[] = { ok63, max_name->str, NULL };
+
+    g_assert_true (set_one (policy, "cam", CAM_MAC, NULL, allow, NULL));
+  }
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(PsPolicy) policy = ps_policy_new ();
+      g_autoptr(GError) error = NULL;
+      const char *allow[] = { "192.0.2.1", bad[i], NULL };
+
+      assert_invalid (set_one (policy, "cam", CAM_MAC, NULL, allow, &error), error,
+                      PS_POLICY_ERROR_INVALID);
+    }
+}
+
+static void
+test_ports (void)
+{
+  static const char * const good[] = { "udp/32100", "UDP/10001", "tcp/9999", "9999", "1", "65535",
+                                       "udp/10001", "udp/32100", NULL };
+  static const char * const bad[] = { "0", "65536", "udp/", "udp", "sctp/1", "udp/1-2", "udp/ 1",
+                                      "udp/123456", "-1", "", "udp/32100\n", NULL };
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  g_autoptr(GError) error = NULL;
+  const char * const *ports;
+
+  g_assert_true (ps_policy_set_p2p_ports (policy, good, &error));
+  g_assert_no_error (error);
+  ports = ps_policy_get_p2p_ports (policy);
+  /* canonical, sorted, without duplicates */
+  g_assert_cmpuint (g_strv_length ((GStrv) ports), ==, 6);
+  g_assert_true (g_strv_contains (ports, "udp/10001"));
+  g_assert_true (g_strv_contains (ports, "udp/32100"));
+  g_assert_true (g_strv_contains (ports, "tcp/9999"));
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      const char *list[] = { bad[i], NULL };
+
+      g_clear_error (&error);
+      assert_invalid (ps_policy_set_p2p_ports (policy, list, &error), error,
+                      PS_POLICY_ERROR_INVALID);
+    }
+
+  /* none at all is allowed */
+  g_assert_true (ps_policy_set_p2p_ports (policy, NULL, NULL));
+  g_assert_null (ps_policy_get_p2p_ports (policy)[0]);
+}
+
+/* N strings PREFIX + "A.B" + SUFFIX, all different */
+static GStrv
+many (const char *prefix,
+      const char *suffix,
+      guint       n)
+{
+  GStrv strings = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    strings[i] = g_strdup_printf ("%s%u.%u%s", prefix, i / 256, i % 256, suffix);
+  return strings;
+}
+
+static void
+test_caps (void)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  g_auto(GStrv) addresses16 = many ("10.1.", "", PS_POLICY_MAX_ADDRESSES);
+  g_auto(GStrv) addresses17 = many ("10.1.", "", PS_POLICY_MAX_ADDRESSES + 1);
+  g_auto(GStrv) allow256 = many ("192.0.", "", PS_POLICY_MAX_ALLOW);
+  g_auto(GStrv) allow257 = many ("192.0.", "", PS_POLICY_MAX_ALLOW + 1);
+  g_auto(GStrv) servers = many ("198.", ".1", PS_POLICY_MAX_P2P_SERVERS);
+  g_auto(GStrv) servers_too_many = many ("198.", ".1", PS_POLICY_MAX_P2P_SERVERS + 1);
+  g_auto(GStrv) networks_too_many = many ("10.", ".0/24", PS_POLICY_MAX_NETWORKS + 1);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ps_policy_set_device (policy, "cam", NULL, (const char * const *) addresses16,
+                                       PS_INTENT_ALLOW_LIST, (const char * const *) allow256,
+                                       &error));
+  g_assert_no_error (error);
+  assert_invalid (ps_policy_set_device (policy, "cam", NULL, (const char * const *) addresses17,
+                                        PS_INTENT_LOCAL_ONLY, NULL, &error),
+                  error, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  assert_invalid (ps_policy_set_device (policy, "cam", CAM_MAC, NULL, PS_INTENT_ALLOW_LIST,
+                                        (const char * const *) allow257, &error),
+                  error, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  g_assert_true (ps_policy_set_p2p_servers (policy, (const char * const *) servers, &error));
+  assert_invalid (ps_policy_set_p2p_servers (policy, (const char * const *) servers_too_many,
+                                             &error), error, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  assert_invalid (ps_policy_set_lan_networks (policy, (const char * const *) networks_too_many,
+                                              &error), error, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  assert_invalid (ps_policy_set_viewers (policy, (const char * const *) networks_too_many,
+                                         &error), error, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  for (guint i = 1; i < PS_POLICY_MAX_DEVICES; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("cam%u", i);
+
+      g_assert_true (ps_policy_set_device (policy, id, CAM_MAC, NULL, PS_INTENT_OPEN, NULL, NULL));
+    }
+  assert_invalid (ps_policy_set_device (policy, "one-too-many", CAM_MAC, NULL, PS_INTENT_OPEN,
+                                        NULL, &error), error, PS_POLICY_ERROR_TOO_LARGE);
+  /* replacing a rule is not adding one */
+  g_assert_true (ps_policy_set_device (policy, "cam1", CAM_MAC, NULL, PS_INTENT_LOCAL_ONLY, NULL,
+                                       NULL));
+  g_assert_true (ps_policy_remove_device (policy, "cam1"));
+  g_assert_false (ps_policy_remove_device (policy, "cam1"));
+  g_assert_true (ps_policy_set_device (policy, "one-more", CAM_MAC, NULL, PS_INTENT_OPEN, NULL,
+                                       NULL));
+}
+
+static void
+test_devices (void)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  const char *allow[] = { "ntp.example.org", "192.0.2.0/24", "192.0.2.0/24", "Cloud.Example",
+                          NULL };
+  const char *other_allow[] = { "cloud.example", "203.0.113.9", NULL };
+  const char * const *addresses;
+  const char * const *got_allow;
+  const char *mac;
+  PsIntent intent;
+  g_auto(GStrv) names = NULL;
+  g_autoptr(PsPolicy) copy = NULL;
+
+  g_assert_true (ps_policy_set_device (policy, "cam", CAM_MAC, cam_addresses, PS_INTENT_ALLOW_LIST,
+                                       allow, NULL));
+  g_assert_true (ps_policy_set_device (policy, "cam2", NULL, cam_addresses, PS_INTENT_OPEN,
+                                       other_allow, NULL));
+  g_assert_true (ps_policy_get_device (policy, "cam", &mac, &addresses, &intent, &got_allow));
+  g_assert_cmpstr (mac, ==, CAM_MAC);
+  g_assert_cmpint (intent, ==, PS_INTENT_ALLOW_LIST);
+  g_assert_cmpuint (g_strv_length ((GStrv) addresses), ==, 2);
+  /* sorted, canonical, once each */
+  g_assert_cmpuint (g_strv_length ((GStrv) got_allow), ==, 3);
+  g_assert_cmpstr (got_allow[0], ==, "192.0.2.0/24");
+  g_assert_cmpstr (got_allow[1], ==, "cloud.example");
+  g_assert_cmpstr (got_allow[2], ==, "ntp.example.org");
+  g_assert_false (ps_policy_get_device (policy, "nope", NULL, NULL, NULL, NULL));
+
+  names = ps_policy_dup_allow_names (policy);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+  g_assert_cmpstr (names[0], ==, "cloud.example");
+  g_assert_cmpstr (names[1], ==, "ntp.example.org");
+
+  copy = ps_policy_copy (policy);
+  g_assert_true (ps_policy_equal (policy, copy));
+  g_assert_true (ps_policy_remove_device (copy, "cam2"));
+  g_assert_false (ps_policy_equal (policy, copy));
+  g_assert_true (ps_policy_get_device (policy, "cam2", NULL, NULL, NULL, NULL));
+}
+
+/* JSON */
+
+static PsPolicy *
+sample_policy (void)
+{
+  PsPolicy *policy = ps_policy_new ();
+  const char *addresses3[] = { "192.168.1.13", "fd00:1::13", NULL };
+  const char *addresses4[] = { "192.168.1.14", NULL };
+  const char *allow[] = { "192.0.2.10", "2001:db8:77::/48", "ntp.example.org", NULL };
+  const char *servers[] = { "198.51.100.10", "198.51.100.0/28", "2001:db8:100::10", NULL };
+  const char *viewers[] = { "203.0.113.10", NULL };
+
+  g_assert_true (ps_policy_set_device (policy, "cam-p2p", CAM_MAC, cam_addresses,
+                                       PS_INTENT_BLOCK_VENDOR_P2P, NULL, NULL));
+  g_assert_true (ps_policy_set_device (policy, "cam-local", NULL, addresses4,
+                                       PS_INTENT_LOCAL_ONLY, NULL, NULL));
+  g_assert_true (ps_policy_set_device (policy, "cam-allow", NULL, addresses3,
+                                       PS_INTENT_ALLOW_LIST, allow, NULL));
+  g_assert_true (ps_policy_set_device (policy, "cam-open", NULL, addresses4, PS_INTENT_OPEN,
+                                       NULL, NULL));
+  g_assert_true (ps_policy_set_p2p_servers (policy, servers, NULL));
+  g_assert_true (ps_policy_set_viewers (policy, viewers, NULL));
+  ps_policy_set_default_intent (policy, PS_INTENT_LOCAL_ONLY);
+
+  return policy;
+}
+
+static void
+test_json_roundtrip (void)
+{
+  g_autoptr(PsPolicy) policy = sample_policy ();
+  g_autoptr(PsPolicy) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = ps_policy_to_json (policy);
+  g_autofree char *again = NULL;
+
+  loaded = ps_policy_new_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ps_policy_equal (policy, loaded));
+  again = ps_policy_to_json (loaded);
+  g_assert_cmpstr (json, ==, again);
+  g_assert_cmpint (ps_policy_get_default_intent (loaded), ==, PS_INTENT_LOCAL_ONLY);
+
+  /* the same with an explicit length, and no terminating NUL needed */
+  {
+    g_autofree char *copy = g_strndup (json, strlen (json));
+    g_autoptr(PsPolicy) third = ps_policy_new_from_json (copy, strlen (copy), &error);
+
+    g_assert_no_error (error);
+    g_assert_true (ps_policy_equal (policy, third));
+  }
+}
+
+static void
+test_json_canonical (void)
+{
+  g_autoptr(PsPolicy) a = ps_policy_new ();
+  g_autoptr(PsPolicy) b = ps_policy_new ();
+  g_autoptr(PsPolicy) c = NULL;
+  const char *addresses_a[] = { "192.168.1.11", "FD00:1::11", NULL };
+  const char *addresses_b[] = { "fd00:1::11", "192.168.1.11", "192.168.1.11/32", NULL };
+  const char *allow_a[] = { "Example.COM.", "192.0.2.0/24", NULL };
+  const char *allow_b[] = { "192.0.2.9/24", "example.com", "example.com", NULL };
+  const char *ports_a[] = { "9999", "udp/32100", NULL };
+  const char *ports_b[] = { "UDP/32100", "9999", "udp/32100", NULL };
+  g_autofree char *json_a = NULL;
+  g_autofree char *json_b = NULL;
+  g_autofree char *json_c = NULL;
+  g_autofree char *digest_a = NULL;
+  g_autofree char *digest_b = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* the same policy, built in another order and spelling */
+  g_assert_true (ps_policy_set_device (a, "zeta", NULL, addresses_a, PS_INTENT_LOCAL_ONLY, NULL,
+                                       NULL));
+  g_assert_true (ps_policy_set_device (a, "alpha", "02:00:00:00:00:AA", NULL, PS_INTENT_ALLOW_LIST,
+                                       allow_a, NULL));
+  g_assert_true (ps_policy_set_p2p_ports (a, ports_a, NULL));
+
+  g_assert_true (ps_policy_set_p2p_ports (b, ports_b, NULL));
+  g_assert_true (ps_policy_set_device (b, "alpha", "02:00:00:00:00:aa", NULL, PS_INTENT_ALLOW_LIST,
+                                       allow_b, NULL));
+  g_assert_true (ps_policy_set_device (b, "zeta", "", addresses_b, PS_INTENT_LOCAL_ONLY, NULL,
+                                       NULL));
+
+  json_a = ps_policy_to_json (a);
+  json_b = ps_policy_to_json (b);
+  g_assert_cmpstr (json_a, ==, json_b);
+  g_assert_true (ps_policy_equal (a, b));
+  digest_a = ps_policy_digest (a);
+  digest_b = ps_policy_digest (b);
+  g_assert_cmpstr (digest_a, ==, digest_b);
+  g_assert_cmpuint (strlen (digest_a), ==, 64);
+
+  /* the exact bytes: members in a fixed order, no spaces */
+  g_assert_true (g_str_has_prefix (json_a, "{\"version\":1,\"default_intent\":\"open\","
+                                           "\"lan_networks\":[\"10.0.0.0/8\","));
+  g_assert_nonnull (strstr (json_a, "\"p2p_ports\":[\"9999\",\"udp/32100\"],\"viewers\":[],"
+                                    "\"devices\":[{\"id\":\"alpha\",\"mac\":\"02:00:00:00:00:aa\","
+                                    "\"addresses\":[],\"intent\":\"allow-list\","
+                                    "\"allow\":[\"192.0.2.0/24\",\"example.com\"]},"
+                                    "{\"id\":\"zeta\",\"addresses\":[\"192.168.1.11\","
+                                    "\"fd00:1::11\"],\"intent\":\"local-only\",\"allow\":[]}]}"));
+
+  /* any change changes the digest */
+  ps_policy_set_default_intent (b, PS_INTENT_LOCAL_ONLY);
+  g_clear_pointer (&digest_b, g_free);
+  digest_b = ps_policy_digest (b);
+  g_assert_cmpstr (digest_a, !=, digest_b);
+
+  /* whitespace and key order in the input do not matter */
+  c = ps_policy_new_from_json ("{ \"p2p_ports\" : [\"udp/32100\", \"9999\"],\n"
+                               "  \"devices\": [ {\"intent\": \"local-only\", \"id\": \"zeta\","
+                               "    \"addresses\": [\"fd00:1::11\", \"192.168.1.11\"]},"
+                               "   {\"allow\": [\"example.com\", \"192.0.2.0/24\"],"
+                               "    \"id\": \"alpha\","
+                               "    \"intent\": \"allow-list\", \"mac\": \"02:00:00:00:00:AA\"} ],"
+                               "  \"version\": 1 }\n", -1, &error);
+  g_assert_no_error (error);
+  json_c = ps_policy_to_json (c);
+  g_assert_cmpstr (json_a, ==, json_c);
+}
+
+static void
+assert_json_error (const char *json,
+                   gssize      length,
+                   int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsPolicy) policy = ps_policy_new_from_json (json, length, &error);
+
+  if (policy != NULL)
+    g_error ("accepted: %.200s", json);
+  g_assert_error (error, PS_POLICY_ERROR, code);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+static void
+test_json_strict (void)
+{
+  static const char * const invalid[] = {
+    "", " ", "null", "[]", "42", "\"policy\"", "{", "{}}", "{\"version\":1,}",
+    "{\"version\":2}", "{\"version\":\"1\"}", "{\"version\":1.0}", "{\"version\":true}",
+    "{\"unknown\":1}", "{\"Version\":1}", "{\"devices\":{}}", "{\"devices\":[1]}",
+    "{\"devices\":[[]]}", "{\"devices\":[null]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\",\"x\":1}]}",
+    "{\"devices\":[{\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\"}]}",
+    "{\"devices\":[{\"id\":5,\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":5,\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"shut\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\",\"intent\":null}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"addresses\":\"192.168.1.1\",\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"addresses\":[1],\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"addresses\":[null],\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"addresses\":[[\"192.168.1.1\"]],\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\","
+      "\"allow\":{\"a\":1}}]}",
+    "{\"devices\":[{\"id\":\"c\\\"am\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\\n\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\"}]}",
+    "{\"devices\":[{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:01\",\"intent\":\"open\"},"
+      "{\"id\":\"cam\",\"mac\":\"02:00:00:00:00:02\",\"intent\":\"local-only\"}]}",
+    "{\"lan_networks\":\"10.0.0.0/8\"}", "{\"lan_networks\":[\"10.0.0.0/33\"]}",
+    "{\"lan_networks\":[1]}", "{\"lan_networks\":null}", "{\"p2p_ports\":[32100]}",
+    "{\"p2p_ports\":[\"udp/0\"]}", "{\"viewers\":[\"a.example\"]}", "{\"p2p_servers\":[true]}",
+    "{\"default_intent\":\"everything\"}", "{\"default_intent\":1}",
+    "{\"version\":1}garbage", "{\"version\":1} {\"version\":1}",
+    "{\"version\":1,\"version\":\"x\"}",
+    "{\"id\xff\":1}", "{\"devices\":[{\"id\":\"caf\xc3\xa9\"}]}",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    "{\"devices\":[{\"allow\":[[[[[[[[[[\"a\"]]]]]]]]]]}]}",
+    NULL
+  };
+  g_autoptr(GString) big = g_string_new ("{\"p2p_servers\":[");
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autoptr(GString) many_devices = g_string_new ("{\"devices\":[");
+  static const char with_nul[] = "{\"version\":1}\0{\"unknown\":1}";
+  g_autoptr(PsPolicy) defaults = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; invalid[i] != NULL; i++)
+    assert_json_error (invalid[i], -1, PS_POLICY_ERROR_INVALID);
+
+  /* bytes after the length are not read; a NUL inside it is an error */
+  assert_json_error (with_nul, sizeof with_nul - 1, PS_POLICY_ERROR_INVALID);
+  defaults = ps_policy_new_from_json (with_nul, strlen (with_nul), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (defaults);
+
+  /* 2 MB: refused before parsing */
+  while (big->len < 2 * 1024 * 1024)
+    g_string_append (big, "\"198.51.100.1\",");
+  g_string_append (big, "\"198.51.100.1\"]}");
+  assert_json_error (big->str, -1, PS_POLICY_ERROR_TOO_LARGE);
+  assert_json_error (big->str, big->len, PS_POLICY_ERROR_TOO_LARGE);
+
+  /* nesting deep enough to exhaust a recursive parser's stack */
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_c (deep, '[');
+  assert_json_error (deep->str, -1, PS_POLICY_ERROR_INVALID);
+
+  /* too many entries is TOO_LARGE, not INVALID */
+  for (guint i = 0; i <= PS_POLICY_MAX_DEVICES; i++)
+    g_string_append_printf (many_devices, "%s{\"id\":\"cam%u\",\"mac\":\"02:00:00:00:00:01\","
+                                          "\"intent\":\"open\"}", i > 0 ? "," : "", i);
+  g_string_append (many_devices, "]}");
+  assert_json_error (many_devices->str, -1, PS_POLICY_ERROR_TOO_LARGE);
+  assert_json_error ("{\"devices\":[{\"id\":\"cam\",\"intent\":\"open\",\"addresses\":["
+                     "\"10.0.0.1\",\"10.0.0.2\",\"10.0.0.3\",\"10.0.0.4\",\"10.0.0.5\","
+                     "\"10.0.0.6\",\"10.0.0.7\",\"10.0.0.8\",\"10.0.0.9\",\"10.0.0.10\","
+                     "\"10.0.0.11\",\"10.0.0.12\",\"10.0.0.13\",\"10.0.0.14\",\"10.0.0.15\","
+                     "\"10.0.0.16\",\"10.0.0.17\"]}]}", -1, PS_POLICY_ERROR_TOO_LARGE);
+}
+
+static void
+test_json_lists (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsPolicy) missing = ps_policy_new_from_json ("{\"version\":1}", -1, &error);
+  g_autoptr(PsPolicy) empty = NULL;
+  g_autoptr(PsPolicy) fresh = ps_policy_new ();
+
+  /* a missing list keeps the defaults, an empty one means none */
+  g_assert_no_error (error);
+  g_assert_true (ps_policy_equal (missing, fresh));
+  empty = ps_policy_new_from_json ("{\"lan_networks\":[],\"p2p_ports\":[],\"devices\":[]}", -1,
+                                   &error);
+  g_assert_no_error (error);
+  g_assert_null (ps_policy_get_lan_networks (empty)[0]);
+  g_assert_null (ps_policy_get_p2p_ports (empty)[0]);
+  /* a null MAC is no MAC */
+  g_clear_object (&empty);
+  empty = ps_policy_new_from_json ("{\"devices\":[{\"id\":\"c\",\"mac\":null,\"intent\":\"open\","
+                                   "\"addresses\":[\"192.168.1.1\"]}]}", -1, &error);
+  g_assert_no_error (error);
+}
+
+/* The compiler */
+
+static JsonArray *
+commands_of (JsonNode *root)
+{
+  JsonObject *object;
+
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  object = json_node_get_object (root);
+  g_assert_cmpuint (json_object_get_size (object), ==, 1);
+  return json_object_get_array_member (object, "nftables");
+}
+
+/* {"add": {KIND: {...}}} → the inner object, or NULL */
+static JsonObject *
+added (JsonArray  *commands,
+       guint       i,
+       const char *kind)
+{
+  JsonObject *command = json_array_get_object_element (commands, i);
+  JsonObject *inner;
+
+  if (!json_object_has_member (command, "add"))
+    return NULL;
+  inner = json_object_get_object_member (command, "add");
+  if (!json_object_has_member (inner, kind))
+    return NULL;
+  return json_object_get_object_member (inner, kind);
+}
+
+static JsonObject *
+find_added (JsonArray  *commands,
+            const char *kind,
+            const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (commands); i++)
+    {
+      JsonObject *object = added (commands, i, kind);
+
+      if (object != NULL && g_strcmp0 (json_object_get_string_member (object, "name"), name) == 0)
+        return object;
+    }
+  return NULL;
+}
+
+/* The rules of CHAIN, as their "expr" arrays in JSON text */
+static GPtrArray *
+rules_of (JsonArray  *commands,
+          const char *chain)
+{
+  GPtrArray *rules = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (commands); i++)
+    {
+      JsonObject *object = added (commands, i, "rule");
+      g_autoptr(JsonNode) expr = NULL;
+
+      if (object == NULL || g_strcmp0 (json_object_get_string_member (object, "chain"), chain) != 0)
+        continue;
+      g_assert_cmpstr (json_object_get_string_member (object, "family"), ==, "inet");
+      g_assert_cmpstr (json_object_get_string_member (object, "table"), ==, "peerscope");
+      expr = json_node_copy (json_object_get_member (object, "expr"));
+      g_ptr_array_add (rules, json_to_string (expr, FALSE));
+    }
+  return rules;
+}
+
+static gboolean
+any_contains (GPtrArray  *rules,
+              const char *text)
+{
+  for (guint i = 0; i < rules->len; i++)
+    if (strstr (rules->pdata[i], text) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_table_skeleton (JsonArray *commands,
+                       PsPolicy  *policy)
+{
+  g_autofree char *digest = ps_policy_digest (policy);
+  g_autofree char *comment = g_strconcat ("peerscope policy ", digest, NULL);
+  JsonObject *object;
+  guint hooks = 0;
+
+  /* metainfo, then create, delete, create with the digest: one transaction */
+  g_assert_true (json_object_has_member (json_array_get_object_element (commands, 0), "metainfo"));
+  object = added (commands, 1, "table");
+  g_assert_nonnull (object);
+  g_assert_cmpstr (json_object_get_string_member (object, "family"), ==, "inet");
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "peerscope");
+  g_assert_false (json_object_has_member (object, "comment"));
+  object = json_object_get_object_member (
+    json_object_get_object_member (json_array_get_object_element (commands, 2), "delete"), "table");
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "peerscope");
+  object = added (commands, 3, "table");
+  g_assert_cmpstr (json_object_get_string_member (object, "comment"), ==, comment);
+
+  /* every command is an "add" in our table, after those four */
+  for (guint i = 4; i < json_array_get_length (commands); i++)
+    {
+      JsonObject *command = json_array_get_object_element (commands, i);
+      JsonObject *inner;
+      JsonObject *element;
+      g_autoptr(GList) kinds = NULL;
+
+      g_assert_cmpuint (json_object_get_size (command), ==, 1);
+      g_assert_true (json_object_has_member (command, "add"));
+      inner = json_object_get_object_member (command, "add");
+      kinds = json_object_get_members (inner);
+      g_assert_cmpuint (g_list_length (kinds), ==, 1);
+      element = json_object_get_object_member (inner, kinds->data);
+      g_assert_cmpstr (json_object_get_string_member (element, "family"), ==, "inet");
+      g_assert_cmpstr (json_object_get_string_member (element, "table"), ==, "peerscope");
+      if (json_object_has_member (element, "hook"))
+        {
+          /* one base chain, on forward: the gateway's own traffic is left alone */
+          hooks++;
+          g_assert_cmpstr (json_object_get_string_member (element, "hook"), ==, "forward");
+          g_assert_cmpstr (json_object_get_string_member (element, "type"), ==, "filter");
+          g_assert_cmpint (json_object_get_int_member (element, "prio"), ==, -10);
+          g_assert_cmpstr (json_object_get_string_member (element, "policy"), ==, "accept");
+        }
+    }
+  g_assert_cmpuint (hooks, ==, 1);
+
+  /* the digest, also where libnftables 1.0.6 keeps it */
+  {
+    g_autofree char *found = NULL;
+    g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *wrapper = json_object_new ();
+
+    json_object_set_array_member (wrapper, "nftables", json_array_ref (commands));
+    json_node_take_object (root, wrapper);
+    found = ps_policy_find_digest (root);
+    g_assert_cmpstr (found, ==, digest);
+  }
+
+  /* the blocked sets: (device . peer . protocol . port), with counters */
+  object = find_added (commands, "set", "blocked");
+  g_assert_nonnull (object);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "type")), ==, 4);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (object, "type"), 3),
+                   ==, "inet_service");
+  g_assert_true (json_object_has_member (object, "stmt"));
+  g_assert_true (json_object_has_member (object, "timeout"));
+  g_assert_nonnull (find_added (commands, "set", "blocked6"));
+  g_assert_nonnull (find_added (commands, "set", "lan4"));
+  g_assert_nonnull (find_added (commands, "set", "lan6"));
+}
+
+/* Every rule that drops counts; every drop chain logs and records */
+static void
+assert_drop_chains (JsonArray  *commands,
+                    const char *chain)
+{
+  g_autoptr(GPtrArray) rules = rules_of (commands, chain);
+  guint drops = 0;
+
+  g_assert_cmpuint (rules->len, >, 0);
+  g_assert_true (any_contains (rules, "\"group\":4242"));
+  g_assert_true (any_contains (rules, "\"limit\""));
+  g_assert_true (any_contains (rules, "\"set\":\"@blocked\""));
+  g_assert_true (any_contains (rules, "\"set\":\"@blocked6\""));
+  for (guint i = 0; i < rules->len; i++)
+    {
+      const char *rule = rules->pdata[i];
+
+      if (strstr (rule, "\"drop\"") == NULL)
+        continue;
+      drops++;
+      g_assert_nonnull (strstr (rule, "\"counter\""));
+      /* the drop is in a rule of its own, after the set update */
+      g_assert_null (strstr (rule, "\"update\""));
+      g_assert_cmpuint (i, ==, rules->len - 1);
+    }
+  g_assert_cmpuint (drops, ==, 1);
+}
+
+static void
+assert_all_rules_count (JsonArray *commands)
+{
+  for (guint i = 0; i < json_array_get_length (commands); i++)
+    {
+      JsonObject *object = added (commands, i, "rule");
+      g_autoptr(JsonNode) expr = NULL;
+      g_autofree char *text = NULL;
+
+      if (object == NULL)
+        continue;
+      expr = json_node_copy (json_object_get_member (object, "expr"));
+      text = json_to_string (expr, FALSE);
+      /* the log rule is the one without (its packets are counted next) */
+      if (strstr (text, "\"log\"") == NULL)
+        g_assert_nonnull (strstr (text, "\"counter\""));
+    }
+}
+
+static JsonNode *
+compile_one (PsIntent             intent,
+             const char          *mac,
+             const char * const  *allow,
+             PsPolicy           **policy_out)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  g_autoptr(GError) error = NULL;
+  const char *servers[] = { "198.51.100.10", "2001:db8:100::10", NULL };
+  JsonNode *root;
+
+  g_assert_true (ps_policy_set_device (policy, "cam", mac, cam_addresses, intent, allow, &error));
+  g_assert_true (ps_policy_set_p2p_servers (policy, servers, &error));
+  g_assert_no_error (error);
+  root = ps_policy_compile (policy, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (root);
+  *policy_out = g_steal_pointer (&policy);
+
+  return root;
+}
+
+static void
+test_compile_block_vendor_p2p (void)
+{
+  g_autoptr(PsPolicy) policy = NULL;
+  g_autoptr(JsonNode) root = compile_one (PS_INTENT_BLOCK_VENDOR_P2P, CAM_MAC, NULL, &policy);
+  JsonArray *commands = commands_of (root);
+  g_autoptr(GPtrArray) forward = rules_of (commands, "forward");
+  g_autoptr(GPtrArray) out = rules_of (commands, "dev0_out");
+  JsonObject *set;
+
+  assert_table_skeleton (commands, policy);
+  assert_all_rules_count (commands);
+
+  /* matched by MAC, outbound only */
+  set = find_added (commands, "set", "dev0_mac");
+  g_assert_nonnull (set);
+  g_assert_cmpstr (json_object_get_string_member (set, "type"), ==, "ether_addr");
+  g_assert_cmpuint (forward->len, ==, 1);
+  g_assert_nonnull (strstr (forward->pdata[0], "\"protocol\":\"ether\",\"field\":\"saddr\""));
+  g_assert_nonnull (strstr (forward->pdata[0], "\"right\":\"@dev0_mac\""));
+  g_assert_nonnull (strstr (forward->pdata[0], "\"jump\":{\"target\":\"dev0_out\"}"));
+  g_assert_null (find_added (commands, "chain", "dev0_in"));
+
+  /* the LAN first, then the P2P servers and ports */
+  g_assert_nonnull (strstr (out->pdata[0], "\"right\":\"@lan4\""));
+  g_assert_nonnull (strstr (out->pdata[0], "\"return\""));
+  g_assert_true (any_contains (out, "\"right\":\"@p2p4\""));
+  g_assert_true (any_contains (out, "\"right\":\"@p2p6\""));
+  g_assert_true (any_contains (out, "{\"protocol\":\"udp\",\"field\":\"dport\"}},"
+                                    "\"right\":{\"set\":[9999,10001,32100]}"));
+  g_assert_true (any_contains (out, "{\"protocol\":\"tcp\",\"field\":\"dport\"}},"
+                                    "\"right\":{\"set\":[9999]}"));
+  g_assert_true (any_contains (out, "\"goto\":{\"target\":\"dev0_drop_out\"}"));
+  /* and nothing else is dropped: the chain ends without a verdict */
+  g_assert_false (any_contains (out, "\"drop\""));
+  g_assert_nonnull (strstr (out->pdata[out->len - 1], "\"protocol\":\"tcp\""));
+  assert_drop_chains (commands, "dev0_drop_out");
+  {
+    g_autoptr(GPtrArray) drop = rules_of (commands, "dev0_drop_out");
+
+    g_assert_true (any_contains (drop, "\"prefix\":\"peerscope cam out\""));
+    g_assert_true (any_contains (drop, "{\"payload\":{\"protocol\":\"ip\",\"field\":\"saddr\"}},"
+                                       "{\"payload\":{\"protocol\":\"ip\",\"field\":\"daddr\"}},"
+                                       "{\"meta\":{\"key\":\"l4proto\"}},"
+                                       "{\"payload\":{\"protocol\":\"th\",\"field\":\"dport\"}}"));
+  }
+}
+
+static void
+test_compile_local_only (void)
+{
+  g_autoptr(PsPolicy) policy = NULL;
+  g_autoptr(JsonNode) root = compile_one (PS_INTENT_LOCAL_ONLY, NULL, NULL, &policy);
+  JsonArray *commands = commands_of (root);
+  g_autoptr(GPtrArray) forward = rules_of (commands, "forward");
+  g_autoptr(GPtrArray) out = rules_of (commands, "dev0_out");
+  g_autoptr(GPtrArray) in = rules_of (commands, "dev0_in");
+  JsonObject *set;
+
+  assert_table_skeleton (commands, policy);
+  assert_all_rules_count (commands);
+
+  /* by address, both families, both ways */
+  set = find_added (commands, "set", "dev0_v4");
+  g_assert_nonnull (set);
+  g_assert_cmpstr (json_object_get_string_member (set, "type"), ==, "ipv4_addr");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (set, "elem"), 0),
+                   ==, "192.168.1.11");
+  set = find_added (commands, "set", "dev0_v6");
+  g_assert_nonnull (set);
+  g_assert_cmpuint (forward->len, ==, 4);
+  g_assert_true (any_contains (forward, "\"field\":\"saddr\"}},\"right\":\"@dev0_v4\""));
+  g_assert_true (any_contains (forward, "\"field\":\"saddr\"}},\"right\":\"@dev0_v6\""));
+  g_assert_true (any_contains (forward, "{\"match\":{\"op\":\"in\",\"left\":{\"ct\":{\"key\":"
+                                        "\"state\"}},\"right\":\"new\"}}"));
+  g_assert_true (any_contains (forward, "\"jump\":{\"target\":\"dev0_in\"}"));
+
+  /* the LAN and nothing else */
+  g_assert_cmpuint (out->len, ==, 3);
+  g_assert_nonnull (strstr (out->pdata[2], "[{\"counter\":null},{\"goto\":{\"target\":"
+                                           "\"dev0_drop_out\"}}]"));
+  g_assert_false (any_contains (out, "@p2p4"));
+  g_assert_true (any_contains (in, "\"field\":\"saddr\"}},\"right\":\"@lan4\""));
+  g_assert_nonnull (strstr (in->pdata[in->len - 1], "\"goto\":{\"target\":\"dev0_drop_in\"}"));
+  assert_drop_chains (commands, "dev0_drop_out");
+  assert_drop_chains (commands, "dev0_drop_in");
+  {
+    g_autoptr(GPtrArray) drop = rules_of (commands, "dev0_drop_in");
+
+    /* inbound: the device is the destination, the port the peer's */
+    g_assert_true (any_contains (drop, "\"prefix\":\"peerscope cam in\""));
+    g_assert_true (any_contains (drop, "{\"payload\":{\"protocol\":\"ip6\",\"field\":\"daddr\"}},"
+                                       "{\"payload\":{\"protocol\":\"ip6\",\"field\":\"saddr\"}},"
+                                       "{\"meta\":{\"key\":\"l4proto\"}},"
+                                       "{\"payload\":{\"protocol\":\"th\",\"field\":\"sport\"}}"));
+  }
+}
+
+static void
+test_compile_allow_list (void)
+{
+  const char *allow[] = { "192.0.2.0/24", "192.0.2.10", "2001:db8:77::/48", "cloud.example",
+                          NULL };
+  g_autoptr(PsPolicy) policy = NULL;
+  g_autoptr(JsonNode) root = compile_one (PS_INTENT_ALLOW_LIST, NULL, allow, &policy);
+  JsonArray *commands = commands_of (root);
+  g_autoptr(GPtrArray) out = rules_of (commands, "dev0_out");
+  g_autoptr(GPtrArray) in = rules_of (commands, "dev0_in");
+  g_autofree char *json = json_to_string (root, FALSE);
+  JsonObject *set;
+  JsonArray *elements;
+
+  assert_table_skeleton (commands, policy);
+  assert_all_rules_count (commands);
+
+  /* networks in interval sets, the covered address left out (nftables
+   * refuses overlaps), the name left out */
+  set = find_added (commands, "set", "dev0_allow4");
+  g_assert_nonnull (set);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (set, "flags"), 0),
+                   ==, "interval");
+  elements = json_object_get_array_member (set, "elem");
+  g_assert_cmpuint (json_array_get_length (elements), ==, 1);
+  g_assert_nonnull (find_added (commands, "set", "dev0_allow6"));
+  g_assert_null (strstr (json, "cloud.example"));
+  g_assert_true (any_contains (out, "\"right\":\"@dev0_allow4\""));
+  g_assert_true (any_contains (out, "\"right\":\"@dev0_allow6\""));
+  g_assert_true (any_contains (in, "\"right\":\"@dev0_allow4\""));
+  g_assert_nonnull (strstr (out->pdata[out->len - 1], "\"goto\":{\"target\":\"dev0_drop_out\"}"));
+  assert_drop_chains (commands, "dev0_drop_out");
+  assert_drop_chains (commands, "dev0_drop_in");
+}
+
+static void
+test_compile_open (void)
+{
+  g_autoptr(PsPolicy) policy = NULL;
+  g_autoptr(JsonNode) root = compile_one (PS_INTENT_OPEN, CAM_MAC, NULL, &policy);
+  JsonArray *commands = commands_of (root);
+  g_autoptr(GPtrArray) forward = rules_of (commands, "forward");
+
+  assert_table_skeleton (commands, policy);
+  g_assert_cmpuint (forward->len, ==, 0);
+  g_assert_null (find_added (commands, "set", "dev0_mac"));
+  g_assert_null (find_added (commands, "chain", "dev0_out"));
+}
+
+static void
+test_compile_overlaps (void)
+{
+  g_autoptr(PsPolicy) policy = ps_policy_new ();
+  const char *lan[] = { "10.0.0.0/8", "10.1.0.0/16", "10.0.0.5", "192.168.1.0/24",
+                        "192.168.0.0/16", "fd00::/8", "fd00:1::/64", NULL };
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *lan4 = NULL;
+  g_autofree char *lan6 = NULL;
+  JsonArray *commands;
+
+  g_assert_true (ps_policy_set_lan_networks (policy, lan, NULL));
+  root = ps_policy_compile (policy, NULL);
+  commands = commands_of (root);
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_set_object (node, find_added (commands, "set", "lan4"));
+    lan4 = json_to_string (node, FALSE);
+    json_node_set_object (node, find_added (commands, "set", "lan6"));
+    lan6 = json_to_string (node, FALSE);
+  }
+  g_assert_nonnull (strstr (lan4, "\"elem\":[{\"prefix\":{\"addr\":\"10.0.0.0\",\"len\":8}},"
+                                  "{\"prefix\":{\"addr\":\"192.168.0.0\",\"len\":16}}]"));
+  g_assert_nonnull (strstr (lan6, "\"elem\":[{\"prefix\":{\"addr\":\"fd00::\",\"len\":8}}]"));
+}
+
+static void
+test_compile_removal (void)
+{
+  g_autoptr(JsonNode) root = ps_policy_compile_removal ();
+  g_autofree char *json = json_to_string (root, FALSE);
+
+  g_assert_cmpstr (json, ==, "{\"nftables\":[{\"delete\":{\"table\":{\"family\":\"inet\","
+                             "\"name\":\"peerscope\"}}}]}");
+}
+
+static void
+test_find_digest (void)
+{
+  static const char * const none[] = {
+    "[]", "{}", "{\"nftables\":{}}", "{\"nftables\":[1,\"x\",null]}",
+    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"peerscope\"}}]}",
+    /* other tables, chains, or not a digest */
+    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"other\",\"comment\":"
+      "\"peerscope policy 0000000000000000000000000000000000000000000000000000000000000000\"}}]}",
+    "{\"nftables\":[{\"rule\":{\"family\":\"inet\",\"table\":\"peerscope\",\"chain\":\"forward\","
+      "\"comment\":\"peerscope policy "
+      "0000000000000000000000000000000000000000000000000000000000000000\"}}]}",
+    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"peerscope\",\"comment\":"
+      "\"peerscope policy 00\"}}]}",
+    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"peerscope\",\"comment\":"
+      "\"peerscope policy 000000000000000000000000000000000000000000000000000000000000000G\"}}]}",
+    "{\"nftables\":[{\"table\":{\"family\":\"inet\",\"name\":\"peerscope\",\"comment\":5}}]}",
+    NULL
+  };
+  /* as `nft -j list table inet peerscope` prints it */
+  static const char listing[] =
+    "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\", \"json_schema_version\": 1}},"
+    " {\"table\": {\"family\": \"inet\", \"name\": \"peerscope\", \"handle\": 7}},"
+    " {\"chain\": {\"family\": \"inet\", \"table\": \"peerscope\", \"name\": \"policy_digest\","
+    "  \"handle\": 1}},"
+    " {\"rule\": {\"family\": \"inet\", \"table\": \"peerscope\", \"chain\": \"policy_digest\","
+    "  \"handle\": 40, \"comment\": \"peerscope policy "
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", \"expr\": "
+    "[{\"counter\": {\"packets\": 0, \"bytes\": 0}}]}}]}";
+
+  for (guint i = 0; none[i] != NULL; i++)
+    {
+      g_autoptr(JsonNode) root = json_from_string (none[i], NULL);
+      g_autofree char *digest = NULL;
+
+      g_assert_nonnull (root);
+      digest = ps_policy_find_digest (root);
+      g_assert_null (digest);
+    }
+  {
+    g_autoptr(JsonNode) root = json_from_string (listing, NULL);
+    g_autofree char *digest = ps_policy_find_digest (root);
+
+    g_assert_cmpstr (digest, ==,
+                     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+  }
+}
+
+/* The exports */
+
+static void
+test_export_nft (void)
+{
+  g_autoptr(PsPolicy) policy = sample_policy ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = ps_policy_export_nft (policy, &error);
+  g_autofree char *digest = ps_policy_digest (policy);
+  g_autofree char *comment = g_strdup_printf ("\tcomment \"peerscope policy %s\"\n", digest);
+  g_auto(GStrv) lines = NULL;
+  int depth = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (script, "#!/usr/sbin/nft -f\n"));
+  /* replaces the table atomically when loaded with nft -f */
+  g_assert_nonnull (strstr (script, "\ntable inet peerscope\ndelete table inet peerscope\n\n"
+                                    "table inet peerscope {\n"));
+  g_assert_nonnull (strstr (script, comment));
+  g_assert_nonnull (strstr (script, "nft -f"));
+  g_assert_nonnull (strstr (script, "\t\ttype filter hook forward priority -10; policy accept;\n"));
+  g_assert_nonnull (strstr (script, "ether saddr @dev3_mac counter jump dev3_out comment "
+                                    "\"cam-p2p\"\n"));
+  g_assert_nonnull (strstr (script, "udp dport { 9999, 10001, 32100 } counter goto "
+                                    "dev3_drop_out\n"));
+  g_assert_nonnull (strstr (script, "log prefix \"peerscope cam-local out\" group 4242"));
+  g_assert_nonnull (strstr (script, "counter update @blocked { ip saddr . ip daddr . "
+                                    "meta l4proto . th dport }"));
+  g_assert_nonnull (strstr (script, "ip daddr @dev1_v4 ct state new counter jump dev1_in"));
+  g_assert_nonnull (strstr (script, "\t\tcounter drop\n"));
+  g_assert_nonnull (strstr (script, "\t\tflags dynamic,timeout\n"));
+  /* the name nobody resolved, said, and not in a rule */
+  g_assert_nonnull (strstr (script, "#   ntp.example.org\n"));
+  lines = g_strsplit (script, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '#')
+        continue;
+      g_assert_null (strstr (lines[i], "ntp.example.org"));
+      for (const char *c = lines[i]; *c != '\0'; c++)
+        {
+          depth += *c == '{';
+          depth -= *c == '}';
+          g_assert_cmpint (depth, >=, 0);
+        }
+    }
+  g_assert_cmpint (depth, ==, 0);
+  /* nothing for the open camera */
+  g_assert_null (strstr (script, "cam-open"));
+}
+
+/* UCI: config TYPE ['NAME'], option KEY 'VALUE', list KEY 'VALUE' */
+static void
+assert_uci_parses (const char *text)
+{
+  g_autoptr(GRegex) config = g_regex_new ("^config [a-z]+( '[A-Za-z0-9_]+')?$", 0, 0, NULL);
+  g_autoptr(GRegex) option = g_regex_new ("^\t(option|list) [a-z_]+ '[^'\n]*'$", 0, 0, NULL);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  gboolean in_section = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (line[0] == '\0' || line[0] == '#')
+        continue;
+      if (g_regex_match (config, line, 0, NULL))
+        in_section = TRUE;
+      else if (!in_section || !g_regex_match (option, line, 0, NULL))
+        g_error ("not UCI: %s", line);
+    }
+}
+
+static void
+test_export_openwrt (void)
+{
+  g_autoptr(PsPolicy) policy = sample_policy ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uci = ps_policy_export_openwrt (policy, &error);
+  g_autofree char *digest = ps_policy_digest (policy);
+
+  g_assert_no_error (error);
+  assert_uci_parses (uci);
+  g_assert_nonnull (strstr (uci, digest));
+  g_assert_nonnull (strstr (uci, "uci -m import firewall"));
+  g_assert_nonnull (strstr (uci, "reload"));
+  g_assert_nonnull (strstr (uci, "\nconfig rule 'peerscope_dev1_local_only'\n"
+                                 "\toption name 'Peerscope: cam-local: local only'\n"
+                                 "\toption src 'lan'\n\toption dest 'wan'\n"
+                                 "\toption proto 'all'\n\tlist src_ip '192.168.1.14'\n"
+                                 "\tlist dest_ip '!10.0.0.0/8'\n"));
+  g_assert_nonnull (strstr (uci, "\tlist dest_ip '!203.0.113.10'\n"));
+  g_assert_nonnull (strstr (uci, "\nconfig rule 'peerscope_dev3_p2p_udp'\n"));
+  g_assert_nonnull (strstr (uci, "\tlist src_mac '" CAM_MAC "'\n"));
+  g_assert_nonnull (strstr (uci, "\tlist dest_port '32100'\n"));
+  g_assert_nonnull (strstr (uci, "\nconfig rule 'peerscope_dev3_p2p_servers'\n"));
+  g_assert_nonnull (strstr (uci, "\tlist dest_ip '198.51.100.0/28'\n"));
+  g_assert_nonnull (strstr (uci, "\tlist dest_ip '!2001:db8:77::/48'\n"));
+  g_assert_nonnull (strstr (uci, "\toption target 'DROP'\n"));
+  g_assert_null (strstr (uci, "'ACCEPT'"));
+  g_assert_null (strstr (uci, "cam-open"));
+  /* the unresolved name only in a comment */
+  g_assert_nonnull (strstr (uci, "# blocked: ntp.example.org\n"));
+  g_assert_null (strstr (uci, "'ntp.example.org'"));
+}
+
+/* The store */
+
+static void
+on_saved_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GMainLoop *loop = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ps_policy_store_save_finish (result, &error));
+  g_assert_no_error (error);
+  g_main_loop_quit (loop);
+}
+
+static void
+test_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("peerscope-policy-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "sub", "policy.json", NULL);
+  g_autofree char *junk = g_build_filename (dir, "junk.json", NULL);
+  g_autofree char *huge = g_build_filename (dir, "huge.json", NULL);
+  g_autofree char *user_path = ps_policy_store_default_path (FALSE);
+  g_autofree char *system_path = ps_policy_store_default_path (TRUE);
+  g_autoptr(PsPolicy) policy = sample_policy ();
+  g_autoptr(PsPolicy) loaded = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *contents = NULL;
+  g_autofree char *json = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (system_path, ==, "/var/lib/peerscope/policy.json");
+  g_assert_true (g_str_has_suffix (user_path, "/peerscope/policy.json"));
+  g_assert_true (g_str_has_prefix (user_path, g_get_user_config_dir ()));
+
+  loaded = ps_policy_store_load (path, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (ps_policy_store_save (policy, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  json = ps_policy_to_json (policy);
+  g_assert_true (g_str_has_prefix (contents, json));
+  loaded = ps_policy_store_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ps_policy_equal (policy, loaded));
+  g_clear_object (&loaded);
+
+  /* async: what the policy was when asked */
+  ps_policy_set_default_intent (policy, PS_INTENT_ALLOW_LIST);
+  ps_policy_store_save_async (policy, path, NULL, on_saved_cb, loop);
+  ps_policy_set_default_intent (policy, PS_INTENT_OPEN);
+  g_main_loop_run (loop);
+  loaded = ps_policy_store_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ps_policy_get_default_intent (loaded), ==, PS_INTENT_ALLOW_LIST);
+  g_clear_object (&loaded);
+
+  /* a damaged or oversized file is an error, not a crash */
+  g_assert_true (g_file_set_contents (junk, "{\"devices\":[{\"id\":\"x;y\"}]}", -1, NULL));
+  loaded = ps_policy_store_load (junk, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, junk));
+  g_clear_error (&error);
+  {
+    g_autofree char *big = g_strnfill (3 * 1024 * 1024, ' ');
+
+    g_assert_true (g_file_set_contents (huge, big, -1, NULL));
+  }
+  loaded = ps_policy_store_load (huge, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* a folder in the way */
+  {
+    g_autofree char *blocked = g_build_filename (junk, "policy.json", NULL);
+
+    g_assert_false (ps_policy_store_save (policy, blocked, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+  }
+
+  g_remove (path);
+  g_remove (junk);
+  g_remove (huge);
+  {
+    g_autofree char *sub = g_path_get_dirname (path);
+
+    g_rmdir (sub);
+  }
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/policy/intents", test_intents);
+  g_test_add_func ("/policy/defaults", test_defaults);
+  g_test_add_func ("/policy/default-intent", test_default_intent);
+  g_test_add_func ("/policy/device-ids", test_device_ids);
+  g_test_add_func ("/policy/macs", test_macs);
+  g_test_add_func ("/policy/addresses", test_addresses);
+  g_test_add_func ("/policy/networks", test_networks);
+  g_test_add_func ("/policy/names", test_names);
+  g_test_add_func ("/policy/ports", test_ports);
+  g_test_add_func ("/policy/caps", test_caps);
+  g_test_add_func ("/policy/devices", test_devices);
+  g_test_add_func ("/policy/json/roundtrip", test_json_roundtrip);
+  g_test_add_func ("/policy/json/canonical", test_json_canonical);
+  g_test_add_func ("/policy/json/strict", test_json_strict);
+  g_test_add_func ("/policy/json/lists", test_json_lists);
+  g_test_add_func ("/policy/compile/block-vendor-p2p", test_compile_block_vendor_p2p);
+  g_test_add_func ("/policy/compile/local-only", test_compile_local_only);
+  g_test_add_func ("/policy/compile/allow-list", test_compile_allow_list);
+  g_test_add_func ("/policy/compile/open", test_compile_open);
+  g_test_add_func ("/policy/compile/overlaps", test_compile_overlaps);
+  g_test_add_func ("/policy/compile/removal", test_compile_removal);
+  g_test_add_func ("/policy/compile/find-digest", test_find_digest);
+  g_test_add_func ("/policy/export/nft", test_export_nft);
+  g_test_add_func ("/policy/export/openwrt", test_export_openwrt);
+  g_test_add_func ("/policy/store", test_store);
+
+  return g_test_run ();
+}
