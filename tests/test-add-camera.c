@@ -167,7 +167,8 @@ test_streams (void)
   g_autofree char *second = NULL;
 
   ps_device_add_stream (device, "rtsp://192.0.2.50:554/sub", "SubStream", 640, 360);
-  ps_device_add_stream (device, "rtsp://192.0.2.50:554/main", "MainStream", 1920, 1080);
+  ps_device_add_stream_full (device, "rtsp://192.0.2.50:554/main", "Profile_1", "MainStream",
+                             1920, 1080);
   ps_device_add_stream (device, "rtsp://192.0.2.50:554/third", NULL, 320, 180);
 
   dialog = g_object_ref_sink (ps_add_camera_dialog_new (NULL));

@@ -264,7 +264,8 @@ test_restore (void)
   onvif->interface = g_strdup ("eth0");
   old = ps_device_registry_add (before, onvif, 10 * G_USEC_PER_SEC);
   ps_device_registry_add (before, pppp, 11 * G_USEC_PER_SEC);
-  ps_device_add_stream (old, "rtsp://[fd99:1::11]:554/main", "main", 1920, 1080);
+  ps_device_add_stream_full (old, "rtsp://[fd99:1::11]:554/main", "main", "Main Stream",
+                             1920, 1080);
   ps_device_add_stream (old, "rtsp://[fd99:1::11]:554/sub", "sub", 640, 360);
   ps_device_set_identity (old, "Acme", "Cam 9", "1.2.3");
 
@@ -285,6 +286,10 @@ test_restore (void)
   g_assert_cmpuint (ps_device_get_streams (remembered)->len, ==, 2);
   g_assert_cmpuint (((PsDeviceStream *) g_ptr_array_index (ps_device_get_streams (remembered),
                                                            1))->height, ==, 360);
+  g_assert_cmpstr (((PsDeviceStream *) g_ptr_array_index (ps_device_get_streams (remembered),
+                                                          0))->name, ==, "Main Stream");
+  g_assert_null (((PsDeviceStream *) g_ptr_array_index (ps_device_get_streams (remembered),
+                                                        1))->name);
 
   g_assert_true (ps_device_registry_restore (after, remembered) == remembered);
   g_assert_true (ps_device_registry_restore (after, remembered) == remembered);

@@ -230,6 +230,7 @@ device_stream_free (gpointer data)
 
   g_free (stream->uri);
   g_free (stream->profile);
+  g_free (stream->name);
   g_free (stream);
 }
 
@@ -688,6 +689,17 @@ ps_device_add_stream (PsDevice   *self,
                       guint       width,
                       guint       height)
 {
+  ps_device_add_stream_full (self, uri, profile, NULL, width, height);
+}
+
+void
+ps_device_add_stream_full (PsDevice   *self,
+                           const char *uri,
+                           const char *profile,
+                           const char *name,
+                           guint       width,
+                           guint       height)
+{
   PsDeviceStream *stream;
 
   g_return_if_fail (PS_IS_DEVICE (self));
@@ -702,6 +714,7 @@ ps_device_add_stream (PsDevice   *self,
   stream = g_new0 (PsDeviceStream, 1);
   stream->uri = g_strdup (uri);
   stream->profile = g_strdup (profile);
+  stream->name = name != NULL && *name != '\0' ? g_strdup (name) : NULL;
   stream->width = width;
   stream->height = height;
   g_ptr_array_add (self->streams, stream);
@@ -784,6 +797,7 @@ ps_device_discovery_to_json (PsDevice *self)
       json_builder_begin_object (builder);
       put_string (builder, "uri", stream->uri);
       put_string (builder, "profile", stream->profile);
+      put_string (builder, "name", stream->name);
       json_builder_set_member_name (builder, "width");
       json_builder_add_int_value (builder, stream->width);
       json_builder_set_member_name (builder, "height");
@@ -926,8 +940,9 @@ ps_device_new_from_discovery_json (const char  *id,
         continue;
       stream = json_node_get_object (node);
       if (get_string (stream, "uri") != NULL)
-        ps_device_add_stream (self, get_string (stream, "uri"), get_string (stream, "profile"),
-                              get_dimension (stream, "width"), get_dimension (stream, "height"));
+        ps_device_add_stream_full (self, get_string (stream, "uri"), get_string (stream, "profile"),
+                                   get_string (stream, "name"), get_dimension (stream, "width"),
+                                   get_dimension (stream, "height"));
     }
 
   if (self->name == NULL)

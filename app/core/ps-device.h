@@ -17,6 +17,7 @@ typedef struct
   char  *profile;    /* the ONVIF profile token */
   guint  width;
   guint  height;
+  char  *name;       /* the ONVIF profile's name, or NULL */
 } PsDeviceStream;
 
 #define PS_TYPE_DEVICE (ps_device_get_type ())
@@ -64,6 +65,13 @@ const char *ps_device_get_firmware     (PsDevice   *self);
 void        ps_device_add_stream       (PsDevice   *self,
                                         const char *uri,
                                         const char *profile,
+                                        guint       width,
+                                        guint       height);
+/* The same with the profile's name, for people ("Main Stream"). */
+void        ps_device_add_stream_full  (PsDevice   *self,
+                                        const char *uri,
+                                        const char *profile,
+                                        const char *name,
                                         guint       width,
                                         guint       height);
 /* PsDeviceStream, main stream first */

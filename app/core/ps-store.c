@@ -195,10 +195,11 @@ save_row (PsStore    *self,
           const Row  *row,
           GError    **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt = NULL;
   gboolean ok;
 
+  locker = g_mutex_locker_new (&self->lock);
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO devices (id, position, name, uri, sub_uri, username, mac,"
                           "                     p2p_uid, last_seen)"
@@ -468,9 +469,10 @@ save_snapshot (PsStore         *self,
                const Snapshot  *snapshot,
                GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GMutexLocker) locker = NULL;
   sqlite3_stmt *stmt = NULL;
 
+  locker = g_mutex_locker_new (&self->lock);
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 

@@ -147,7 +147,9 @@ stream_label (const PsDeviceStream *stream,
 {
   g_autofree char *name = NULL;
 
-  if (stream->profile != NULL && *stream->profile != '\0')
+  if (stream->name != NULL)
+    name = g_strdup (stream->name);
+  else if (stream->profile != NULL && *stream->profile != '\0')
     name = g_strdup (stream->profile);
   else
     /* Translators: a camera stream without a name; %u counts from 1 */
