@@ -71,8 +71,8 @@ on_stream_uri_cb (GObject      *object,
   uri = ps_onvif_client_get_stream_uri_finish (PS_ONVIF_CLIENT (object), result, &error);
   if (uri != NULL)
     {
-      ps_device_add_stream (enrich->device, uri, profile->token, profile->width,
-                            profile->height);
+      ps_device_add_stream_full (enrich->device, uri, profile->token, profile->name,
+                                 profile->width, profile->height);
       enrich->learnt = TRUE;
     }
   else

@@ -295,9 +295,12 @@ on_add_device_cb (PsWindow *self,
   if (xaddrs[0] != NULL && addresses[0] != NULL)
     address = ps_onvif_pin_host (xaddrs[0], addresses[0]);
   else if (addresses[0] != NULL)
-    address = g_strdup_printf ("rtsp://%s/", addresses[0]);
+    address = g_strdup_printf (strchr (addresses[0], ':') != NULL ? "rtsp://[%s]/" : "rtsp://%s/",
+                               addresses[0]);
 
   ps_add_camera_dialog_prefill (dialog, ps_device_get_name (device), address);
+  /* its streams, to pick the one the camera page plays */
+  ps_add_camera_dialog_set_device (dialog, device);
   g_signal_connect_object (dialog, "camera-added",
                            G_CALLBACK (on_camera_added_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "camera-added",
