@@ -44,8 +44,9 @@ def main():
                 f.write("nope")
 
             # the contract's fields, from an ONVIF device address
+            # a generous deadline: shared CI machines can be slow to start a 720p decoder
             rc, out, err = run_cli("view", ready["onvif"], "--frames", "10", "--user", "admin",
-                                   "--password-file", good, "--json")
+                                   "--password-file", good, "--json", "--timeout", "25")
             check("onvif view exits 0", rc == 0, err.strip())
             try:
                 doc = json.loads(out)

@@ -31,7 +31,7 @@ fprobe-v5 9903 9913"
 
 while read -r name export collect; do
   mkdir -p "$tmp/$name"
-  lab_start gw "$PS_CLI" peers --source "ipfix:127.0.0.1:$collect" --duration 16 --json \
+  lab_start gw "$PS_CLI" peers --source "ipfix:127.0.0.1:$collect" --duration 22 --json \
     --geoip "$PS_LAB_MMDB" >"$tmp/$name.json"
   lab_start gw nfcapd -b 127.0.0.1 -p "$export" -w "$tmp/$name" -R "127.0.0.1/$collect" \
     -P "$tmp/$name.pid" >"$tmp/$name.nfcapd.log" 2>&1
@@ -44,7 +44,8 @@ lab_start gw softflowd -i br0 -n 127.0.0.1:9901 -v 9 -d -c "$tmp/sfd9.ctl" -p "$
   -B 65536 -t maxlife=300 >"$tmp/sfd9.log" 2>&1
 lab_start gw softflowd -i br0 -n 127.0.0.1:9902 -v 10 -d -c "$tmp/sfd10.ctl" -p "$tmp/sfd10.pid" \
   -B 65536 -t maxlife=300 >"$tmp/sfd10.log" 2>&1
-lab_start gw fprobe -i br0 -f ip -l 2 -s 1 -d 2 -e 300 -B 4096 127.0.0.1:9903 >"$tmp/fprobe.log" 2>&1
+lab_start gw fprobe -i br0 -f "ip and not src host 10.99.1.100" -l 2 -s 1 -d 2 -e 300 -B 4096 -q 10000 \
+  127.0.0.1:9903 >"$tmp/fprobe.log" 2>&1
 sleep 1
 
 set -- --bind 10.99.1.11 --name "Chatty Cam" --mac 02:00:00:00:01:01 \
@@ -60,16 +61,17 @@ sleep 5
 kill "$emulator_pid"
 wait "$emulator_pid" 2>/dev/null || true
 # fprobe exports a flow 2 s after its last packet (checked every second)
-sleep 4
+sleep 5
 
-# softflowd reads packets from libpcap in blocks that a trickle never fills:
-# a burst of LAN traffic (viewer to gateway) pushes the camera's through
+# softflowd reads packets from libpcap in blocks that a trickle never
+# fills: a burst of LAN traffic (viewer to gateway; fprobe's filter leaves
+# it out) pushes the camera's through
 lab_exec viewer python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(3000):
     s.sendto(b"x" * 1400, ("10.99.1.1", 9))
-' 
+'
 sleep 1
 
 # every flow out now: softflowd on request
