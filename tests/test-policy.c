@@ -1407,6 +1407,19 @@ test_store (void)
   g_rmdir (dir);
 }
 
+static void
+test_policy_json_escapes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsPolicy) policy = NULL;
+  const char *text = "{\"version\": 1, \"lan_networks\": [\"0.0.0.0/0\\u0000junk\"]}";
+
+  /* an escaped NUL would cut the value short: refused outright */
+  policy = ps_policy_new_from_json (text, -1, &error);
+  g_assert_null (policy);
+  g_assert_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_INVALID);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1438,6 +1451,8 @@ main (int   argc,
   g_test_add_func ("/policy/export/nft", test_export_nft);
   g_test_add_func ("/policy/export/openwrt", test_export_openwrt);
   g_test_add_func ("/policy/store", test_store);
+
+  g_test_add_func ("/policy/json/escapes", test_policy_json_escapes);
 
   return g_test_run ();
 }

@@ -312,6 +312,66 @@ test_pppp_key_seeds (void)
     }
 }
 
+/* Kalay reference data. No public capture of a device's answer was found
+ * (see ps-kalay.c); these are the real bytes that were.
+ *
+ * TUTK's TransCode of 16 zero bytes, as the native libIOTCAPIs computes it:
+ * XOR_CONSTANT in caydenm/cuboai custom_components/cuboai/api/crypto.py
+ * ("derived from f(0) using LD_PRELOAD"), and _XOR_KEY in niruse/cuboai
+ * custom_components/cuboai/tutk/cuboai_pure.py. */
+static const guint8 kalay_zero_block[16] = {
+  0x6e, 0x2e, 0x8d, 0x8c, 0x40, 0xd0, 0x40, 0xca,
+  0x2d, 0x6d, 0x28, 0x0c, 0x40, 0xe4, 0xca, 0xd8,
+};
+
+/* Two datagrams the Mi Home app sent a Xiaomi loock.cateye.v01, captured
+ * from phone traffic and published in AlexxIT/go2rtc pull request #2181
+ * (commit 492e7a783fd2e6cf557f44f9152fdd7f08be317c,
+ * pkg/xiaomi/legacy/client.go, loockRawPayload, the default list): an
+ * 88-byte LAN search (its 8-byte tail is shuffled) and a 52-byte 0x0401
+ * message (its 4-byte tail is shuffled). */
+static const guint8 kalay_captured_search[88] = {
+  0x6e, 0x4c, 0x9d, 0x8c, 0x40, 0xd1, 0x40, 0xca, 0x3d, 0x2d, 0xa8, 0x2d,
+  0xc0, 0xe6, 0xca, 0xdc, 0xfb, 0x4b, 0xde, 0x8b, 0x77, 0x54, 0x84, 0xae,
+  0x0e, 0xf4, 0xab, 0x88, 0x15, 0xd1, 0xaf, 0x5c, 0x6e, 0x2e, 0x8d, 0x8c,
+  0x40, 0xd0, 0x40, 0xca, 0x3e, 0x6d, 0x3b, 0x1f, 0x40, 0xa4, 0xcb, 0xd8,
+  0x63, 0x7f, 0x06, 0xe9, 0xa7, 0x41, 0xf6, 0xd7, 0x2d, 0x6e, 0x28, 0x0c,
+  0x30, 0xe4, 0xfa, 0xd8, 0x6e, 0x2e, 0x8d, 0x8c, 0x40, 0xd0, 0x40, 0xca,
+  0x2d, 0x4d, 0x28, 0x0c, 0x40, 0xe4, 0xca, 0xd8, 0x20, 0x6c, 0x72, 0x61,
+  0x68, 0x65, 0x69, 0x43,
+};
+static const guint8 kalay_captured_0401[52] = {
+  0x4e, 0x6d, 0x9d, 0x8c, 0x40, 0xd1, 0x40, 0xca, 0x3d, 0x2d, 0xa8, 0x2d,
+  0x00, 0xe6, 0xca, 0xda, 0xfb, 0x4b, 0xde, 0x8b, 0x77, 0x54, 0x84, 0xae,
+  0x0e, 0xf4, 0xab, 0x88, 0x15, 0xd1, 0xaf, 0x5c, 0xf7, 0x72, 0x9d, 0x2c,
+  0x30, 0xd1, 0x40, 0xca, 0x9e, 0x7d, 0x3b, 0x1f, 0x3f, 0xa5, 0xbb, 0x94,
+  0x62, 0x71, 0x44, 0x68,
+};
+#define KALAY_CAPTURED_UID "98H4U8YFP7Y6LGHV111A"
+/* what they unscramble to, field by field */
+static const guint8 kalay_search_header[16] = {
+  0x04, 0x02, 0x19, 0x02, 0x48, 0x00, 0x00, 0x00,
+  0x01, 0x06, 0x21, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const guint8 kalay_0401_header[16] = {
+  0x04, 0x02, 0x19, 0x02, 0x24, 0x00, 0x00, 0x00,
+  0x01, 0x04, 0x33, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const guint8 kalay_captured_session[8] = {
+  0xd7, 0xb4, 0x10, 0xe7, 0x9b, 0x05, 0xc9, 0x71,
+};
+static const guint8 kalay_sdk_3307[4] = { 0x07, 0x00, 0x03, 0x03 };
+
+static gboolean
+all_zero (const guint8 *p,
+          gsize         n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (p[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 assert_kalay_fails (const guint8 *data,
                     gsize         len)
@@ -324,6 +384,18 @@ assert_kalay_fails (const guint8 *data,
   g_assert_null (sighting);
 }
 
+static void
+assert_kalay_search_fails (const guint8 *data,
+                           gsize         len)
+{
+  g_autoptr(GError) error = NULL;
+  char *uid = NULL;
+
+  g_assert_false (ps_kalay_parse_lan_search (data, len, &uid, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_null (uid);
+}
+
 static GBytes *
 kalay_wire (const guint8 *plain,
             gsize         len)
@@ -332,6 +404,17 @@ kalay_wire (const guint8 *plain,
 
   ps_kalay_scramble (plain, wire, len);
   return g_bytes_new_take (wire, len);
+}
+
+static guint8 *
+kalay_plain (GBytes *wire)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (wire, &len);
+  guint8 *plain = g_malloc (len);
+
+  ps_kalay_unscramble (data, plain, len);
+  return plain;
 }
 
 static void
@@ -351,55 +434,180 @@ test_kalay_scrambler (void)
         g_assert_true (memcmp (in, mid, len) != 0);
     }
 
+  /* the native library's scramble of a zero block */
+  memset (in, 0, 16);
+  ps_kalay_scramble (in, mid, 16);
+  g_assert_cmpmem (mid, 16, kalay_zero_block, sizeof kalay_zero_block);
+  ps_kalay_unscramble (kalay_zero_block, out, 16);
+  g_assert_true (all_zero (out, 16));
+
   /* zeros scramble to the key's own pattern: XOR then shuffle, per tail */
-  memset (in, 0, 4);
+  memset (in, 0, 8);
   ps_kalay_scramble (in, mid, 4);
   g_assert_cmpmem (mid, 4, "arCh", 4);
+  ps_kalay_scramble (in, mid, 8);
+  g_assert_cmpmem (mid, 8, " lraheiC", 8);
+}
+
+static void
+test_kalay_captured (void)
+{
+  guint8 plain[88], wire[88];
+  guint8 session[PS_KALAY_SESSION_LEN];
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wanted = NULL;
+  g_autoptr(GBytes) ours = ps_kalay_build_lan_search (KALAY_CAPTURED_UID);
+  g_autofree guint8 *ours_plain = NULL;
+
+  /* the captured search, field by field */
+  ps_kalay_unscramble (kalay_captured_search, plain, sizeof plain);
+  g_assert_cmpmem (plain, 16, kalay_search_header, 16);
+  g_assert_cmpmem (plain + 16, 20, KALAY_CAPTURED_UID, 20);
+  g_assert_true (all_zero (plain + 36, 16));
+  g_assert_cmpmem (plain + 52, 4, kalay_sdk_3307, 4);
+  g_assert_cmpmem (plain + 56, 8, kalay_captured_session, 8);
+  g_assert_cmpuint (plain[64], ==, 2);  /* the direct stage, after a search */
+  g_assert_true (all_zero (plain + 65, 88 - 65));
+  ps_kalay_scramble (plain, wire, sizeof wire);
+  g_assert_cmpmem (wire, sizeof wire, kalay_captured_search, sizeof kalay_captured_search);
+
+  g_assert_true (ps_kalay_parse_lan_search (kalay_captured_search, sizeof kalay_captured_search,
+                                            &wanted, session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (wanted, ==, KALAY_CAPTURED_UID);
+  g_assert_cmpmem (session, sizeof session, kalay_captured_session, 8);
+  assert_kalay_fails (kalay_captured_search, sizeof kalay_captured_search);
+
+  /* ours has the same layout, but for the session id and the stage */
+  g_assert_cmpuint (g_bytes_get_size (ours), ==, sizeof kalay_captured_search);
+  ours_plain = kalay_plain (ours);
+  g_assert_cmpmem (ours_plain, 56, plain, 56);
+  g_assert_cmpuint (ours_plain[64], ==, 1);
+  g_assert_cmpmem (ours_plain + 65, 88 - 65, plain + 65, 88 - 65);
+
+  /* the captured 0x0401 message: neither a search nor an answer */
+  ps_kalay_unscramble (kalay_captured_0401, plain, sizeof kalay_captured_0401);
+  g_assert_cmpmem (plain, 16, kalay_0401_header, 16);
+  g_assert_cmpmem (plain + 16, 20, KALAY_CAPTURED_UID, 20);
+  g_assert_cmpmem (plain + 36, 8, kalay_captured_session, 8);
+  g_assert_cmpmem (plain + 48, 4, kalay_sdk_3307, 4);
+  assert_kalay_fails (kalay_captured_0401, sizeof kalay_captured_0401);
+  assert_kalay_search_fails (kalay_captured_0401, sizeof kalay_captured_0401);
 }
 
 static void
 test_kalay_roundtrip (void)
 {
   const char *uid = "ABCDEFGHJK1234567890";
-  g_autoptr(GBytes) answer = ps_kalay_build_answer (uid);
+  static const guint8 sid[PS_KALAY_SESSION_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+  g_autoptr(GBytes) answer = ps_kalay_build_answer (uid, sid);
+  g_autoptr(GBytes) bare = ps_kalay_build_answer (uid, NULL);
   g_autoptr(GBytes) search = ps_kalay_build_lan_search (NULL);
   g_autoptr(GBytes) directed = ps_kalay_build_lan_search (uid);
+  g_autofree guint8 *answer_plain = kalay_plain (answer);
+  g_autofree guint8 *bare_plain = kalay_plain (bare);
+  g_autofree guint8 *search_plain = kalay_plain (search);
+  g_autofree guint8 *directed_plain = kalay_plain (directed);
   g_autoptr(PsSighting) s = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *wanted = NULL;
+  guint8 session[PS_KALAY_SESSION_LEN];
   gsize len;
   const guint8 *data;
 
+  /* a 200-byte answer, the SDK version at len - 16, the session echoed */
   data = g_bytes_get_data (answer, &len);
+  g_assert_cmpuint (len, ==, 200);
   g_assert_true (ps_kalay_parse (data, len, &s, &error));
   g_assert_no_error (error);
   g_assert_cmpint (s->protocol, ==, PS_PROTOCOL_KALAY);
   g_assert_cmpstr (s->p2p_uid, ==, uid);
+  g_assert_cmpmem (answer_plain + 8, 4, "\x02\x06\x12\x00", 4);
+  g_assert_cmpmem (answer_plain + 184, 4, kalay_sdk_3307, 4);
+  g_assert_cmpmem (answer_plain + 188, 8, sid, sizeof sid);
+  g_assert_true (all_zero (bare_plain + 188, 8));
   /* an answer is not a search, and the reverse */
-  g_assert_false (ps_kalay_parse_lan_search (data, len, NULL, NULL));
+  g_assert_false (ps_kalay_parse_lan_search (data, len, NULL, NULL, NULL));
 
   data = g_bytes_get_data (search, &len);
-  g_assert_true (ps_kalay_parse_lan_search (data, len, &wanted, &error));
+  g_assert_cmpuint (len, ==, 88);
+  g_assert_true (ps_kalay_parse_lan_search (data, len, &wanted, session, &error));
   g_assert_no_error (error);
   g_assert_null (wanted);
+  g_assert_cmpmem (session, sizeof session, search_plain + 56, 8);
   assert_kalay_fails (data, len);
+  /* the session id is random */
+  g_assert_false (memcmp (search_plain + 56, directed_plain + 56, 8) == 0);
 
   data = g_bytes_get_data (directed, &len);
-  g_assert_true (ps_kalay_parse_lan_search (data, len, &wanted, &error));
+  g_assert_true (ps_kalay_parse_lan_search (data, len, &wanted, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (wanted, ==, uid);
 
-  g_assert_null (ps_kalay_build_answer ("abcdefghjk1234567890"));
-  g_assert_null (ps_kalay_build_answer ("ABCDEFGHJK123456789"));
-  g_assert_null (ps_kalay_build_answer ("ABCDEFGHJK12345678901"));
-  g_assert_null (ps_kalay_build_answer (NULL));
+  g_assert_null (ps_kalay_build_answer ("abcdefghjk1234567890", NULL));
+  g_assert_null (ps_kalay_build_answer ("ABCDEFGHJK123456789", NULL));
+  g_assert_null (ps_kalay_build_answer ("ABCDEFGHJK12345678901", NULL));
+  g_assert_null (ps_kalay_build_answer (NULL, NULL));
   g_assert_null (ps_kalay_build_lan_search ("ABC"));
+}
+
+/* Other lengths and versions than ours, as other clients and devices send
+ * them (synthetic: built here, not captured) */
+static void
+test_kalay_variants (void)
+{
+  const char *uid = "ABCDEFGHJK1234567890";
+  g_autoptr(GBytes) answer = ps_kalay_build_answer (uid, NULL);
+  g_autoptr(GBytes) search = ps_kalay_build_lan_search (uid);
+  g_autofree guint8 *answer_plain = kalay_plain (answer);
+  g_autofree guint8 *search_plain = kalay_plain (search);
+  guint8 session[PS_KALAY_SESSION_LEN];
+
+  /* go2rtc's 68-byte search, and a bare 36-byte one without a session */
+  for (guint i = 0; i < 2; i++)
+    {
+      gsize n = i == 0 ? 68 : 36;
+      g_autofree guint8 *plain = g_memdup2 (search_plain, n);
+      g_autoptr(GBytes) wire = NULL;
+      g_autofree char *wanted = NULL;
+      g_autoptr(GError) error = NULL;
+
+      plain[4] = (guint8) (n - 16);
+      wire = kalay_wire (plain, n);
+      memset (session, 0xaa, sizeof session);
+      g_assert_true (ps_kalay_parse_lan_search (g_bytes_get_data (wire, NULL), n, &wanted,
+                                                session, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (wanted, ==, uid);
+      if (n >= 64)
+        g_assert_cmpmem (session, 8, search_plain + 56, 8);
+      else
+        g_assert_true (all_zero (session, 8));
+    }
+
+  /* a 184-byte answer (reported in go2rtc PR #2181), SDK 4.x versions */
+  for (guint i = 0; i < 3; i++)
+    {
+      const guint8 versions[] = { 0x19, 0x1a, 0x1d };
+      gsize n = i == 0 ? 184 : 200;
+      g_autofree guint8 *plain = g_memdup2 (answer_plain, n);
+      g_autoptr(GBytes) wire = NULL;
+      g_autoptr(PsSighting) s = NULL;
+      g_autoptr(GError) error = NULL;
+
+      plain[2] = versions[i];
+      plain[4] = (guint8) (n - 16);
+      wire = kalay_wire (plain, n);
+      g_assert_true (ps_kalay_parse (g_bytes_get_data (wire, NULL), n, &s, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (s->p2p_uid, ==, uid);
+    }
 }
 
 static void
 test_kalay_hostile (void)
 {
-  g_autoptr(GBytes) answer = ps_kalay_build_answer ("ABCDEFGHJK1234567890");
+  g_autoptr(GBytes) answer = ps_kalay_build_answer ("ABCDEFGHJK1234567890", NULL);
   gsize len;
   const guint8 *wire = g_bytes_get_data (answer, &len);
   g_autofree guint8 *plain = g_malloc (len);
@@ -422,8 +630,8 @@ test_kalay_hostile (void)
       assert_kalay_fails (g_bytes_get_data (bytes, NULL), n);
     }
 
-  /* wrong magic, length larger and smaller, wrong command */
-  for (guint c = 0; c < 6; c++)
+  /* wrong magic, length larger and smaller, wrong command or direction */
+  for (guint c = 0; c < 8; c++)
     {
       g_autofree guint8 *bad = g_memdup2 (plain, len);
       g_autoptr(GBytes) bytes = NULL;
@@ -436,6 +644,8 @@ test_kalay_hostile (void)
         case 3: bad[4]--; break;
         case 4: bad[5] = 0xff; break;
         case 5: bad[8] = 0x03; break;
+        case 6: bad[10] = 0x21; break;
+        case 7: bad[11] = 0x01; break;
         default: g_assert_not_reached ();
         }
       bytes = kalay_wire (bad, len);
@@ -455,13 +665,41 @@ test_kalay_hostile (void)
         assert_kalay_fails (g_bytes_get_data (bytes, NULL), len);
       }
 
+  /* a search with a partly empty or invalid UID */
+  {
+    g_autoptr(GBytes) search = ps_kalay_build_lan_search ("ABCDEFGHJK1234567890");
+    g_autofree guint8 *search_plain = kalay_plain (search);
+    gsize slen = g_bytes_get_size (search);
+
+    for (guint c = 0; c < 3; c++)
+      {
+        g_autofree guint8 *bad = g_memdup2 (search_plain, slen);
+        g_autoptr(GBytes) bytes = NULL;
+
+        bad[c == 0 ? 16 : 35] = c == 2 ? 'z' : 0;
+        bytes = kalay_wire (bad, slen);
+        assert_kalay_search_fails (g_bytes_get_data (bytes, NULL), slen);
+      }
+    for (gsize n = 0; n < 36; n++)
+      {
+        g_autoptr(GBytes) bytes = NULL;
+        g_autofree guint8 *cut = g_memdup2 (search_plain, n);
+
+        if (n > 4)
+          cut[4] = (guint8) (n - 16);
+        bytes = kalay_wire (cut, n);
+        assert_kalay_search_fails (g_bytes_get_data (bytes, NULL), n);
+      }
+  }
+
   /* the plaintext itself is not accepted: devices always scramble */
   assert_kalay_fails (plain, len);
 
   /* zero-length and oversized */
   assert_kalay_fails (NULL, 0);
   assert_kalay_fails (big, PS_KALAY_MAX_DATAGRAM + 1);
-  g_assert_false (ps_kalay_parse_lan_search (big, PS_KALAY_MAX_DATAGRAM + 1, NULL, NULL));
+  assert_kalay_search_fails (NULL, 0);
+  assert_kalay_search_fails (big, PS_KALAY_MAX_DATAGRAM + 1);
 }
 
 int
@@ -478,7 +716,9 @@ main (int   argc,
   g_test_add_func ("/pppp/hostile", test_pppp_hostile);
   g_test_add_func ("/pppp/key-seeds", test_pppp_key_seeds);
   g_test_add_func ("/kalay/scrambler", test_kalay_scrambler);
+  g_test_add_func ("/kalay/captured", test_kalay_captured);
   g_test_add_func ("/kalay/roundtrip", test_kalay_roundtrip);
+  g_test_add_func ("/kalay/variants", test_kalay_variants);
   g_test_add_func ("/kalay/hostile", test_kalay_hostile);
 
   return g_test_run ();

@@ -3,15 +3,29 @@
  * Plain IOTC datagram (multi-byte integers little-endian):
  *
  *   0  04 02          magic
- *   2  version        (we send 0x19)
- *   3  02             stage
+ *   2  version        0x19 from SDK 3.x clients; 0x1a, 0x1d seen from 4.x
+ *   3  02             stage (02 here: the whole datagram is scrambled)
  *   4  len:2          bytes after this 16-byte header
- *   6  00 00
- *   8  cmd[3]         01 06 21 LAN search, 02 06 12 its answer
- *   11 00 x5
- *   16 uid[20]        the device UID; all NUL in a search for any device
- *   36 ...            zero here; SDK version at 52, session id at 56 and
- *                     search stage (1) at 64 in a search
+ *   6  00 00          sequence
+ *   8  01 06 21 00    LAN search: message 0x0601, direction 0x0021 (client)
+ *      02 06 12 00    its answer: message 0x0602, direction 0x0012 (device)
+ *   12 00 x4
+ *   16 uid[20]        the device UID ([A-Z0-9]{20})
+ *
+ * The search, 88 bytes as the TUTK SDK sends it (go2rtc sends the first 68):
+ *
+ *   36 00 x16
+ *   52 sdk:4          client SDK version, 07 00 03 03 = 3.3.0.7
+ *   56 session:8      client session id
+ *   64 stage          1 for the search, 2 for the direct connect after it
+ *   65 00 ...
+ *
+ * The answer is 200 bytes from most devices (184 reported from one):
+ *
+ *   36 ...            not known; zero in ours
+ *   184 sdk:4         the device's SDK version (len - 16)
+ *   188 session:8     the searcher's session id, echoed
+ *   196 00 x4
  *
  * On the wire each datagram goes through TUTK's "TransCode": per 16-byte
  * block, rotate the four little-endian words right by 1, 5, 9, 13 bits, XOR
@@ -20,14 +34,29 @@
  * tail is XORed and shuffled with the permutation of its length (2, 4, 8)
  * or left in place.
  *
- * References read, not copied: the layout, the commands, port 32761 and the
- * scrambler follow AlexxIT/go2rtc pkg/tutk/session0.go (ConnectByUID, the
- * "broadcast" stage), pkg/tutk/conn.go and pkg/tutk/crypto.go. UNVERIFIED:
- * no public capture of a LAN search and its answer was found, so neither
- * the scrambler output nor the answer layout (the UID at offset 16) is
- * checked against a real device; the unit tests only prove that our
- * encoder and decoder agree. go2rtc uses this message to look for one UID;
- * whether devices answer a search with an empty UID is also unverified.
+ * Public references, read for facts only (no code taken):
+ *  - AlexxIT/go2rtc pkg/tutk/crypto.go (TransCode and its shuffles),
+ *    pkg/tutk/session0.go (ConnectByUID: the search; an answer has
+ *    02 06 12 00 at offset 8, is "200" bytes, with the SDK version at
+ *    len - 16) and pkg/tutk/dtls/conn_dtls.go (msgDisco: 0x0601/0x0602, the
+ *    88-byte search of SDK 4.x with the same offsets).
+ *  - AlexxIT/go2rtc pull request #2181 (commit 492e7a783fd2,
+ *    pkg/xiaomi/legacy/client.go, loockRawPayload): wire bytes captured from
+ *    the Mi Home app, among them an 88-byte LAN search; it unscrambles with
+ *    this code to exactly the layout above (tests/test-pppp.c checks it,
+ *    and a 52-byte datagram whose 4-byte tail proves the tail shuffle). The
+ *    PR thread reports 184-byte answers from a loock.cateye.v01.
+ *  - caydenm/cuboai custom_components/cuboai/api/crypto.py: the scramble of
+ *    16 zero bytes as the native libIOTCAPIs computes it (checked in the
+ *    tests), and api/tutk.py: the UID at offset 16 of a 200-byte answer.
+ *  - niruse/cuboai custom_components/cuboai/tutk/cuboai_pure.py: the SDK 4.x
+ *    search plaintext and the answer echoing the session id at 188.
+ *
+ * UNVERIFIED: no public capture of an answer was found, so the answer
+ * layout rests on the client code above (which reads only the UID, the SDK
+ * version and the session echo). Every public client sends the search with
+ * the UID it wants; whether devices answer a search whose UID field is
+ * empty (what we broadcast to find devices we do not know) is not known.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,17 +69,24 @@
 #include "ps-byte-reader.h"
 #include "ps-kalay.h"
 
-#define HEADER_LEN      16
-#define SEARCH_LEN      68
-#define ANSWER_LEN      68
-#define UID_OFFSET      16
-#define IOTC_VERSION    0x19
-#define IOTC_STAGE      0x02
+#define HEADER_LEN          16
+#define UID_OFFSET          16
+#define SEARCH_LEN          88
+#define SEARCH_SDK_OFFSET   52
+#define SEARCH_SESSION      56
+#define SEARCH_STAGE        64
+#define ANSWER_LEN          200
+#define ANSWER_SDK_OFFSET   (ANSWER_LEN - 16)
+#define ANSWER_SESSION      (ANSWER_LEN - 12)
+#define IOTC_VERSION        0x19
+#define IOTC_STAGE          0x02
+#define STAGE_SEARCH        1
 
 static const guint8 charlie[16] = "Charlie is the d";  /* "...esigner of P2P!!" unused */
-static const guint8 cmd_search[3] = { 0x01, 0x06, 0x21 };
-static const guint8 cmd_answer[3] = { 0x02, 0x06, 0x12 };
-static const guint8 sdk_version[4] = { 0x06, 0x00, 0x03, 0x03 };
+static const guint8 cmd_search[4] = { 0x01, 0x06, 0x21, 0x00 };
+static const guint8 cmd_answer[4] = { 0x02, 0x06, 0x12, 0x00 };
+/* 3.3.0.7, as in the captured search; the emulator answers with the same */
+static const guint8 sdk_version[4] = { 0x07, 0x00, 0x03, 0x03 };
 
 /* Each shuffle is its own inverse: out[i] = in[perm[i]]. */
 static const guint8 perm16[16] = { 11, 9, 8, 15, 13, 10, 12, 14, 2, 1, 5, 0, 6, 4, 7, 3 };
@@ -168,13 +204,13 @@ ps_kalay_uid_is_valid (const char *uid)
   return uid[PS_KALAY_UID_LEN] == '\0';
 }
 
-static GBytes *
-build (const guint8  cmd[3],
-       gsize         len,
-       const char   *uid)
+/* A plain datagram of len bytes with its header and UID filled in */
+static guint8 *
+new_plain (const guint8  cmd[4],
+           gsize         len,
+           const char   *uid)
 {
-  g_autofree guint8 *plain = g_new0 (guint8, len);
-  guint8 *wire = g_new0 (guint8, len);
+  guint8 *plain = g_new0 (guint8, len);
 
   plain[0] = 0x04;
   plain[1] = 0x02;
@@ -182,20 +218,21 @@ build (const guint8  cmd[3],
   plain[3] = IOTC_STAGE;
   plain[4] = (guint8) (len - HEADER_LEN);
   plain[5] = (guint8) ((len - HEADER_LEN) >> 8);
-  memcpy (plain + 8, cmd, 3);
+  memcpy (plain + 8, cmd, 4);
   if (uid != NULL)
     memcpy (plain + UID_OFFSET, uid, PS_KALAY_UID_LEN);
-  if (cmd == cmd_search)
-    {
-      guint64 session = (guint64) g_get_real_time ();
 
-      memcpy (plain + 52, sdk_version, sizeof sdk_version);
-      for (guint i = 0; i < 8; i++)
-        plain[56 + i] = (guint8) (session >> (8 * i));
-      plain[64] = 1;
-    }
+  return plain;
+}
+
+static GBytes *
+take_scrambled (guint8 *plain,
+                gsize   len)
+{
+  guint8 *wire = g_malloc (len);
 
   ps_kalay_scramble (plain, wire, len);
+  g_free (plain);
 
   return g_bytes_new_take (wire, len);
 }
@@ -203,26 +240,46 @@ build (const guint8  cmd[3],
 GBytes *
 ps_kalay_build_lan_search (const char *uid)
 {
+  guint8 *plain;
+
   if (uid != NULL && !ps_kalay_uid_is_valid (uid))
     return NULL;
 
-  return build (cmd_search, SEARCH_LEN, uid);
+  plain = new_plain (cmd_search, SEARCH_LEN, uid);
+  memcpy (plain + SEARCH_SDK_OFFSET, sdk_version, sizeof sdk_version);
+  for (guint i = 0; i < PS_KALAY_SESSION_LEN; i += 4)
+    {
+      guint32 r = g_random_int ();
+
+      memcpy (plain + SEARCH_SESSION + i, &r, sizeof r);
+    }
+  plain[SEARCH_STAGE] = STAGE_SEARCH;
+
+  return take_scrambled (plain, SEARCH_LEN);
 }
 
 GBytes *
-ps_kalay_build_answer (const char *uid)
+ps_kalay_build_answer (const char   *uid,
+                       const guint8 *session)
 {
+  guint8 *plain;
+
   if (!ps_kalay_uid_is_valid (uid))
     return NULL;
 
-  return build (cmd_answer, ANSWER_LEN, uid);
+  plain = new_plain (cmd_answer, ANSWER_LEN, uid);
+  memcpy (plain + ANSWER_SDK_OFFSET, sdk_version, sizeof sdk_version);
+  if (session != NULL)
+    memcpy (plain + ANSWER_SESSION, session, PS_KALAY_SESSION_LEN);
+
+  return take_scrambled (plain, ANSWER_LEN);
 }
 
 /* Unscrambles and checks the header; *uid_field points into *plain. */
 static gboolean
 read_message (const guint8   *data,
               gsize           len,
-              const guint8    expected_cmd[3],
+              const guint8    expected_cmd[4],
               guint8        **plain,
               const guint8  **uid_field,
               GError        **error)
@@ -230,7 +287,7 @@ read_message (const guint8   *data,
   const guint8 *cmd;
   PsByteReader r;
   guint8 magic0, magic1, version, stage;
-  guint16 payload_len, zero;
+  guint16 payload_len, sequence;
 
   *plain = NULL;
 
@@ -250,9 +307,9 @@ read_message (const guint8   *data,
       !ps_byte_reader_get_u8 (&r, &version) ||
       !ps_byte_reader_get_u8 (&r, &stage) ||
       !ps_byte_reader_get_u16_le (&r, &payload_len) ||
-      !ps_byte_reader_get_u16_le (&r, &zero) ||
-      !ps_byte_reader_get_bytes (&r, 3, &cmd) ||
-      !ps_byte_reader_skip (&r, HEADER_LEN - 11))
+      !ps_byte_reader_get_u16_le (&r, &sequence) ||
+      !ps_byte_reader_get_bytes (&r, 4, &cmd) ||
+      !ps_byte_reader_skip (&r, HEADER_LEN - 12))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "Kalay datagram of %" G_GSIZE_FORMAT " bytes is shorter than its header",
@@ -272,11 +329,11 @@ read_message (const guint8   *data,
                    " bytes that follow", payload_len, ps_byte_reader_remaining (&r));
       return FALSE;
     }
-  if (memcmp (cmd, expected_cmd, 3) != 0)
+  if (memcmp (cmd, expected_cmd, 4) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "Kalay message %02x %02x %02x is not the one expected",
-                   cmd[0], cmd[1], cmd[2]);
+                   "Kalay message %02x %02x %02x %02x is not the one expected",
+                   cmd[0], cmd[1], cmd[2], cmd[3]);
       return FALSE;
     }
   if (!ps_byte_reader_get_bytes (&r, PS_KALAY_UID_LEN, uid_field))
@@ -335,6 +392,7 @@ gboolean
 ps_kalay_parse_lan_search (const guint8  *data,
                            gsize          len,
                            char         **uid_wanted,
+                           guint8        *session,
                            GError       **error)
 {
   static const guint8 any[PS_KALAY_UID_LEN] = { 0 };
@@ -349,6 +407,13 @@ ps_kalay_parse_lan_search (const guint8  *data,
   if (memcmp (field, any, sizeof any) != 0 && (uid = uid_from_field (field, error)) == NULL)
     return FALSE;
 
+  if (session != NULL)
+    {
+      if (len >= SEARCH_SESSION + PS_KALAY_SESSION_LEN)
+        memcpy (session, plain + SEARCH_SESSION, PS_KALAY_SESSION_LEN);
+      else
+        memset (session, 0, PS_KALAY_SESSION_LEN);
+    }
   if (uid_wanted != NULL)
     *uid_wanted = uid;
   else

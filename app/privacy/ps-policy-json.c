@@ -440,8 +440,10 @@ ps_policy_new_from_json (const char  *json,
                    _("The policy is larger than %u bytes"), PS_POLICY_MAX_JSON_BYTES);
       return NULL;
     }
-  if (size == 0 || memchr (json, '\0', size) != NULL || !g_utf8_validate_len (json, size, NULL) ||
-      !is_one_shallow_object (json, size))
+  /* nothing a policy holds (ids, addresses, names, ports) needs an escape:
+   * refusing backslashes keeps "\u0000" from cutting a value short */
+  if (size == 0 || memchr (json, '\0', size) != NULL || memchr (json, '\\', size) != NULL
+      || !g_utf8_validate_len (json, size, NULL) || !is_one_shallow_object (json, size))
     {
       invalid (error, _("The policy is not valid JSON"));
       return NULL;

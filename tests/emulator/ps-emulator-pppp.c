@@ -65,6 +65,7 @@ answer_for (PsEmulatorP2pSearch *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *wanted = NULL;
+  guint8 session[PS_KALAY_SESSION_LEN];
 
   switch (self->kind)
     {
@@ -77,14 +78,15 @@ answer_for (PsEmulatorP2pSearch *self,
       return ps_pppp_build_punch (self->uid, PS_PPPP_MSG_PUNCH_PKT, self->psk);
 
     case KIND_KALAY:
-      if (!ps_kalay_parse_lan_search (data, len, &wanted, &error))
+      if (!ps_kalay_parse_lan_search (data, len, &wanted, session, &error))
         {
           g_debug ("kalay: ignoring a datagram: %s", error->message);
           return NULL;
         }
       if (wanted != NULL && g_strcmp0 (wanted, self->uid) != 0)
         return NULL;
-      return ps_kalay_build_answer (self->uid);
+      /* 200 bytes, echoing the searcher's session id, as devices do */
+      return ps_kalay_build_answer (self->uid, session);
 
     default:
       g_assert_not_reached ();
