@@ -16,6 +16,29 @@
 #include "ps-discovery.h"
 #include "ps-onvif-enricher.h"
 
+#define N_PROTOCOLS (PS_PROTOCOL_PEERSCOPE_P2P + 1)
+
+/* When each device first answered each protocol (g_get_real_time () µs, as
+ * its first_seen; 0 for not yet): the device keeps only its first answer of
+ * all. A sighting's time is the device's last_seen right after it merged. */
+static void
+on_discovery_device_seen_cb (PsDiscovery *discovery,
+                             PsDevice    *device,
+                             gpointer     user_data)
+{
+  GHashTable *seen = user_data;
+  gint64 *times = g_hash_table_lookup (seen, device);
+
+  if (times == NULL)
+    {
+      times = g_new0 (gint64, N_PROTOCOLS);
+      g_hash_table_insert (seen, device, times);
+    }
+  for (PsProtocol p = PS_PROTOCOL_ONVIF; p < N_PROTOCOLS; p++)
+    if (times[p] == 0 && ps_device_has_protocol (device, p))
+      times[p] = ps_device_get_last_seen (device);
+}
+
 static gboolean
 on_done (gpointer user_data)
 {
@@ -100,6 +123,7 @@ add_string (JsonBuilder *builder,
 
 static JsonNode *
 build_report (GListModel *devices,
+              GHashTable *seen,
               gint64      start_us)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -108,6 +132,7 @@ build_report (GListModel *devices,
   for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
     {
       g_autoptr(PsDevice) device = g_list_model_get_item (devices, i);
+      const gint64 *times = g_hash_table_lookup (seen, device);
 
       json_builder_begin_object (builder);
       add_string (builder, "id", ps_device_get_id (device));
@@ -150,6 +175,16 @@ build_report (GListModel *devices,
       json_builder_set_member_name (builder, "first_seen_ms");
       json_builder_add_double_value (builder,
                                      (ps_device_get_first_seen (device) - start_us) / 1000.0);
+      /* the same per protocol, for tests/bench/discovery (beyond the contract) */
+      json_builder_set_member_name (builder, "first_seen_ms_by_protocol");
+      json_builder_begin_object (builder);
+      for (PsProtocol p = PS_PROTOCOL_ONVIF; times != NULL && p < N_PROTOCOLS; p++)
+        if (times[p] > 0)
+          {
+            json_builder_set_member_name (builder, ps_protocol_to_string (p));
+            json_builder_add_double_value (builder, (times[p] - start_us) / 1000.0);
+          }
+      json_builder_end_object (builder);
       json_builder_set_member_name (builder, "streams");
       json_builder_begin_array (builder);
       for (guint s = 0; s < ps_device_get_streams (device)->len; s++)
@@ -201,6 +236,7 @@ ps_cli_discover (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   g_autoptr(PsDeviceRegistry) registry = NULL;
   g_autoptr(PsDiscovery) discovery = NULL;
   g_autoptr(JsonNode) report = NULL;
@@ -233,6 +269,8 @@ ps_cli_discover (int    argc,
 
   registry = ps_device_registry_new ();
   discovery = ps_discovery_new (registry);
+  seen = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  g_signal_connect (discovery, "device-seen", G_CALLBACK (on_discovery_device_seen_cb), seen);
   ps_discovery_set_interface (discovery, interface);
   for (guint i = 0; targets != NULL && targets[i] != NULL; i++)
     if (!ps_discovery_add_target (discovery, targets[i], &error))
@@ -252,7 +290,7 @@ ps_cli_discover (int    argc,
 
   if (json)
     {
-      report = build_report (G_LIST_MODEL (registry), start_us);
+      report = build_report (G_LIST_MODEL (registry), seen, start_us);
       ps_cli_print_json (report);
     }
   else
