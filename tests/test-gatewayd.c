@@ -7,7 +7,9 @@
  * leaving unsubscribes, that nobody but root gets flows without polkit, that
  * --replace hands over and that --idle-exit exits.
  *
- * Environment: PS_GATEWAY_TEST_BUS (the bus address), PS_GATEWAYD.
+ * Environment: PS_GATEWAY_TEST_BUS (the bus address), PS_GATEWAYD,
+ * PS_GATEWAY_STATE_DIR (the helper's state folder, so that it never reads
+ * the machine's own stored policy).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -25,6 +27,7 @@
 
 static const char *bus_address;
 static const char *gatewayd_path;
+static const char *state_dir;
 static GSubprocess *first_daemon;
 static GDBusConnection *admin;         /* the test's own bus connection */
 
@@ -151,6 +154,11 @@ start_daemon (const char *first_arg,
   g_ptr_array_add (argv, (gpointer) gatewayd_path);
   g_ptr_array_add (argv, (gpointer) "--bus-address");
   g_ptr_array_add (argv, (gpointer) bus_address);
+  if (state_dir != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--state-dir");
+      g_ptr_array_add (argv, (gpointer) state_dir);
+    }
   va_start (args, first_arg);
   for (arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
@@ -830,6 +838,7 @@ main (int   argc,
 
   bus_address = g_getenv ("PS_GATEWAY_TEST_BUS");
   gatewayd_path = g_getenv ("PS_GATEWAYD");
+  state_dir = g_getenv ("PS_GATEWAY_STATE_DIR");
 
   if (argc == 3 && g_str_equal (argv[1], "--helper-subscribe"))
     {

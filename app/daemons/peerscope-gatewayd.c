@@ -1,9 +1,12 @@
 /* peerscope-gatewayd.c: the privileged gateway helper
  *
  * A D-Bus system service (io.github.peerscope.Gateway1) that reads
- * connection tracking for the unprivileged window and CLI, each caller
- * authorised with polkit.  Started by D-Bus activation through systemd
- * (data/systemd/peerscope-gatewayd.service); tests run it on a private bus.
+ * connection tracking (the Flows interface) and enforces Peerscope's
+ * privacy policy in nftables (the Policy interface) for the unprivileged
+ * window and CLI, each caller authorised with polkit.  Started by D-Bus
+ * activation through systemd (data/systemd/peerscope-gatewayd.service), and
+ * at boot when the unit is enabled, to apply the stored policy again; tests
+ * run it on a private bus.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,23 +19,26 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "ps-gateway-policy-service.h"
 #include "ps-gateway-protocol.h"
 #include "ps-gateway-service.h"
+#include "ps-policy-store.h"
 
 /* a day: longer makes no sense and keeps the milliseconds in range */
 #define MAX_IDLE_EXIT_SECONDS (24 * 60 * 60)
 
 typedef struct
 {
-  GMainLoop        *loop;
-  GDBusConnection  *connection;
-  PsGatewayService *service;
-  guint             owner_id;
-  guint             idle_exit;       /* seconds; 0 for never */
-  guint             idle_id;
-  gboolean          name_acquired;
-  gboolean          name_lost;
-  int               status;
+  GMainLoop              *loop;
+  GDBusConnection        *connection;
+  PsGatewayService       *service;          /* Flows */
+  PsGatewayPolicyService *policy_service;   /* Policy */
+  guint                   owner_id;
+  guint                   idle_exit;        /* seconds; 0 for never */
+  guint                   idle_id;
+  gboolean                name_acquired;
+  gboolean                name_lost;
+  int                     status;
 } Daemon;
 
 static void
@@ -61,7 +67,8 @@ on_idle_timeout_cb (gpointer user_data)
 static void
 daemon_update_idle_timer (Daemon *daemon)
 {
-  gboolean idle = ps_gateway_service_get_idle (daemon->service);
+  gboolean idle = ps_gateway_service_get_idle (daemon->service)
+                  && ps_gateway_policy_service_get_idle (daemon->policy_service);
 
   if (daemon->idle_exit == 0 || !daemon->name_acquired || !idle)
     {
@@ -74,9 +81,9 @@ daemon_update_idle_timer (Daemon *daemon)
 }
 
 static void
-on_service_idle_notify_cb (PsGatewayService *service,
-                           GParamSpec       *pspec,
-                           Daemon           *daemon)
+on_service_idle_notify_cb (GObject    *service,
+                           GParamSpec *pspec,
+                           Daemon     *daemon)
 {
   daemon_update_idle_timer (daemon);
 }
@@ -132,6 +139,26 @@ on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The kernel forgets the rules at every boot: the store remembers them. */
+static void
+restore_policy (Daemon *daemon)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *digest = NULL;
+  gboolean changed = FALSE;
+
+  if (ps_gateway_policy_service_restore (daemon->policy_service, &changed, &digest, &error))
+    g_message ("Stored policy %.12s %s", digest,
+               changed ? "applied again" : "already enforced");
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_debug ("No stored policy");
+  else
+    {
+      /* serving flows is still worth it; Apply can fix the policy */
+      g_message ("Cannot apply the stored policy: %s", error->message);
+    }
+}
+
 static GDBusConnection *
 connect_bus (gboolean     session,
              const char  *address,
@@ -153,6 +180,8 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *bus_address = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *store_path = NULL;
   gboolean session = FALSE;
   gboolean replace = FALSE;
   gboolean version = FALSE;
@@ -169,6 +198,8 @@ main (int   argc,
       "Take the bus name over from a running instance", NULL },
     { "idle-exit", 0, 0, G_OPTION_ARG_INT, &idle_exit,
       "Exit after SECONDS without clients (default 0: never)", "SECONDS" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+      "Keep the applied policy in DIR (default /var/lib/peerscope; for tests)", "DIR" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
@@ -178,7 +209,8 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, "Serves connection tracking flows to Peerscope over "
-                                         "D-Bus, for callers that polkit authorises.");
+                                         "D-Bus and enforces its privacy policy with "
+                                         "nftables, for callers that polkit authorises.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -209,6 +241,11 @@ main (int   argc,
                   MAX_IDLE_EXIT_SECONDS);
       return 2;
     }
+  if (state_dir != NULL && !g_path_is_absolute (state_dir))
+    {
+      g_printerr ("peerscope-gatewayd: --state-dir takes an absolute path\n");
+      return 2;
+    }
 
   bus = bus_address != NULL ? PS_GATEWAY_BUS_PRIVATE
         : session ? PS_GATEWAY_BUS_SESSION
@@ -227,20 +264,33 @@ main (int   argc,
   daemon.loop = g_main_loop_new (NULL, FALSE);
   daemon.idle_exit = (guint) idle_exit;
   daemon.service = ps_gateway_service_new (daemon.connection, bus);
+  store_path = state_dir != NULL ? g_build_filename (state_dir, "policy.json", NULL)
+                                 : ps_policy_store_default_path (TRUE);
+  daemon.policy_service = ps_gateway_policy_service_new (daemon.connection, bus, store_path);
 
   /* exported before the name is owned, so no call finds it missing */
-  if (!ps_gateway_service_register (daemon.service, &error))
+  if (!ps_gateway_service_register (daemon.service, &error)
+      || !ps_gateway_policy_service_register (daemon.policy_service, &error))
     {
       g_printerr ("peerscope-gatewayd: cannot export %s: %s\n", PS_GATEWAY_OBJECT_PATH,
                   error->message);
+      ps_gateway_service_unregister (daemon.service);
+      g_clear_object (&daemon.policy_service);
       g_clear_object (&daemon.service);
       g_clear_object (&daemon.connection);
       g_main_loop_unref (daemon.loop);
       return 1;
     }
 
+  /* before the name is owned: the first caller sees the policy in force.
+   * The session bus is a test mode that may run without privileges. */
+  if (bus != PS_GATEWAY_BUS_SESSION)
+    restore_policy (&daemon);
+
   g_signal_connect (daemon.service, "notify::idle", G_CALLBACK (on_service_idle_notify_cb),
                     &daemon);
+  g_signal_connect (daemon.policy_service, "notify::idle",
+                    G_CALLBACK (on_service_idle_notify_cb), &daemon);
   g_signal_connect (daemon.connection, "closed", G_CALLBACK (on_connection_closed_cb), &daemon);
   g_unix_signal_add (SIGTERM, on_signal_cb, &daemon);
   g_unix_signal_add (SIGINT, on_signal_cb, &daemon);
@@ -256,8 +306,12 @@ main (int   argc,
 
   g_clear_handle_id (&daemon.idle_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (daemon.service, &daemon);
+  g_signal_handlers_disconnect_by_data (daemon.policy_service, &daemon);
   g_signal_handlers_disconnect_by_data (daemon.connection, &daemon);
   ps_gateway_service_unregister (daemon.service);
+  /* a policy change under way is finished and answered first */
+  ps_gateway_policy_service_shutdown (daemon.policy_service);
+  g_clear_object (&daemon.policy_service);
   g_clear_object (&daemon.service);
 
   /* replies reach the bus before we go.  A name we lost is not given

@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <polkit/polkit.h>
-
 #include "ps-conntrack-source.h"
 #include "ps-gateway-dbus.h"
 #include "ps-gateway-protocol.h"
@@ -54,7 +52,6 @@ typedef struct
   PsGatewayService      *self;
   GDBusMethodInvocation *invocation;
   AuthorizedFunc         func;
-  PolkitSubject         *subject;
 } AuthCall;
 
 enum {
@@ -331,156 +328,23 @@ ps_gateway_service_get_stats (PsGatewayService      *self,
 /* Authorisation */
 
 static void
-auth_call_finish (AuthCall    *call,
-                  gboolean     authorized,
-                  const GError *error)
+on_authorized_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
+  AuthCall *call = user_data;
   PsGatewayService *self = call->self;
+  g_autoptr(GError) error = NULL;
 
-  if (authorized)
-    {
-      call->func (self, call->invocation);
-    }
-  else if (error != NULL)
-    {
-      g_dbus_method_invocation_return_gerror (call->invocation, error);
-    }
+  if (ps_gateway_auth_check_finish (result, &error))
+    call->func (self, call->invocation);
   else
-    {
-      g_dbus_method_invocation_return_error_literal (call->invocation, PS_GATEWAY_ERROR,
-                                                     PS_GATEWAY_ERROR_NOT_AUTHORIZED,
-                                                     "Not authorised to watch network flows");
-    }
+    g_dbus_method_invocation_return_gerror (call->invocation, error);
 
   ps_gateway_service_call_end (self);
-  g_clear_object (&call->subject);
   g_object_unref (call->invocation);
   g_object_unref (call->self);
   g_free (call);
-}
-
-static void
-on_check_authorization_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  AuthCall *call = user_data;
-  g_autoptr(PolkitAuthorizationResult) auth = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) refusal = NULL;
-  GDBusMessage *message = g_dbus_method_invocation_get_message (call->invocation);
-  gboolean interactive = (g_dbus_message_get_flags (message)
-                          & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
-
-  auth = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (object), result, &error);
-  if (auth == NULL)
-    {
-      /* fail closed */
-      g_message ("Cannot check authorisation of %s: %s",
-                 g_dbus_method_invocation_get_sender (call->invocation), error->message);
-      refusal = g_error_new (PS_GATEWAY_ERROR, PS_GATEWAY_ERROR_NOT_AUTHORIZED,
-                             "Cannot check authorisation: %s", error->message);
-      auth_call_finish (call, FALSE, refusal);
-      return;
-    }
-
-  if (!polkit_authorization_result_get_is_authorized (auth)
-      && polkit_authorization_result_get_is_challenge (auth) && !interactive)
-    {
-      /* the caller could authenticate, but did not allow us to ask */
-      refusal = g_dbus_error_new_for_dbus_error (PS_GATEWAY_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                                 "Authentication is required to watch "
-                                                 "network flows");
-      auth_call_finish (call, FALSE, refusal);
-      return;
-    }
-
-  auth_call_finish (call, polkit_authorization_result_get_is_authorized (auth), NULL);
-}
-
-static void
-on_authority_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  AuthCall *call = user_data;
-  g_autoptr(PolkitAuthority) authority = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) refusal = NULL;
-  GDBusMessage *message = g_dbus_method_invocation_get_message (call->invocation);
-  PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
-
-  authority = polkit_authority_get_finish (result, &error);
-  if (authority == NULL)
-    {
-      g_message ("Cannot reach polkit: %s", error->message);
-      refusal = g_error_new (PS_GATEWAY_ERROR, PS_GATEWAY_ERROR_NOT_AUTHORIZED,
-                             "Cannot check authorisation: %s", error->message);
-      auth_call_finish (call, FALSE, refusal);
-      return;
-    }
-
-  /* a password dialog only when the caller said it can wait for one */
-  if (g_dbus_message_get_flags (message) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION)
-    flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
-
-  polkit_authority_check_authorization (authority, call->subject, PS_GATEWAY_WATCH_FLOWS_ACTION,
-                                        NULL, flags, NULL, on_check_authorization_cb, call);
-}
-
-static void
-on_credentials_cb (GObject      *object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  AuthCall *call = user_data;
-  PsGatewayService *self = call->self;
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) credentials = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *sender = g_dbus_method_invocation_get_sender (call->invocation);
-  guint32 uid, pid;
-
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
-  if (reply == NULL)
-    {
-      /* the caller left, or the bus cannot tell who it is: refuse */
-      auth_call_finish (call, FALSE, NULL);
-      return;
-    }
-
-  credentials = g_variant_get_child_value (reply, 0);
-  if (!g_variant_lookup (credentials, "UnixUserID", "u", &uid))
-    {
-      auth_call_finish (call, FALSE, NULL);
-      return;
-    }
-
-  /* root needs no permission to read what it could read itself */
-  if (uid == 0)
-    {
-      auth_call_finish (call, TRUE, NULL);
-      return;
-    }
-
-  if (self->bus == PS_GATEWAY_BUS_SYSTEM)
-    {
-      /* polkit asks the system bus itself who the name belongs to */
-      call->subject = polkit_system_bus_name_new (sender);
-    }
-  else
-    {
-      /* polkit cannot ask a private bus: name the process the bus daemon
-       * vouches for, with its uid, so that polkit checks both */
-      if (!g_variant_lookup (credentials, "ProcessID", "u", &pid) || pid == 0 || pid > G_MAXINT)
-        {
-          auth_call_finish (call, FALSE, NULL);
-          return;
-        }
-      call->subject = polkit_unix_process_new_for_owner ((gint) pid, 0, (gint) uid);
-    }
-
-  polkit_authority_get_async (NULL, on_authority_cb, call);
 }
 
 /* Runs func once the caller of invocation is allowed to watch flows, or
@@ -490,17 +354,7 @@ ps_gateway_service_authorize (PsGatewayService      *self,
                               GDBusMethodInvocation *invocation,
                               AuthorizedFunc         func)
 {
-  const char *sender = g_dbus_method_invocation_get_sender (invocation);
   AuthCall *call;
-
-  /* the interface has no arguments: the caller is the only input */
-  if (sender == NULL || sender[0] != ':')
-    {
-      g_dbus_method_invocation_return_error_literal (invocation, PS_GATEWAY_ERROR,
-                                                     PS_GATEWAY_ERROR_NOT_AUTHORIZED,
-                                                     "Callers must be on a message bus");
-      return;
-    }
 
   if (self->pending_calls >= MAX_PENDING_CALLS)
     {
@@ -510,23 +364,16 @@ ps_gateway_service_authorize (PsGatewayService      *self,
       return;
     }
 
-  /* the session bus is the user's own: nothing to protect from its owner */
-  if (self->bus == PS_GATEWAY_BUS_SESSION)
-    {
-      func (self, invocation);
-      return;
-    }
-
   call = g_new0 (AuthCall, 1);
   call->self = g_object_ref (self);
   call->invocation = g_object_ref (invocation);
   call->func = func;
   ps_gateway_service_call_begin (self);
 
-  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionCredentials",
-                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_credentials_cb, call);
+  /* the interface has no arguments: the caller is the only input */
+  ps_gateway_auth_check_async (self->connection, self->bus, invocation,
+                               PS_GATEWAY_WATCH_FLOWS_ACTION, "watch network flows",
+                               on_authorized_cb, call);
 }
 
 /* Method handlers */

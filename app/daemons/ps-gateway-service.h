@@ -3,8 +3,9 @@
  * Serves connection tracking flows to unprivileged clients over D-Bus
  * (data/dbus/io.github.peerscope.Gateway1.xml): one PsConntrackSource per
  * subscriber, records sent as unicast Records signals, every call checked
- * with polkit first unless the caller is root or the bus is the session
- * bus.  Everything runs on the main context.
+ * with polkit first (ps-gateway-auth.h) unless the caller is root or the
+ * bus is the session bus.  Everything runs on the main context.  The
+ * Policy interface of the same object is PsGatewayPolicyService.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,18 +14,9 @@
 
 #include <gio/gio.h>
 
-G_BEGIN_DECLS
+#include "ps-gateway-auth.h"
 
-/* Which bus the service is on decides how callers are authorised. */
-typedef enum {
-  /* polkit for every caller but root, the subject being its bus name */
-  PS_GATEWAY_BUS_SYSTEM,
-  /* a private bus (tests): polkit for every caller but root, the subject
-   * being its process as the bus daemon reports it */
-  PS_GATEWAY_BUS_PRIVATE,
-  /* the session bus (tests): the bus is the user's own, no polkit */
-  PS_GATEWAY_BUS_SESSION,
-} PsGatewayBus;
+G_BEGIN_DECLS
 
 #define PS_TYPE_GATEWAY_SERVICE (ps_gateway_service_get_type ())
 G_DECLARE_FINAL_TYPE (PsGatewayService, ps_gateway_service, PS, GATEWAY_SERVICE, GObject)

@@ -9,10 +9,14 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#ifdef G_OS_UNIX
+#include <unistd.h>
+#endif
 
 #include "ps-application.h"
 #include "ps-demo.h"
 #include "ps-peer-monitor.h"
+#include "ps-policy-store.h"
 #include "ps-preferences-window.h"
 #include "ps-saved-cameras.h"
 #include "ps-window.h"
@@ -34,13 +38,17 @@ struct _PsApplication
   gboolean        find_opened;
   char          **screenshots;
   char          **flow_sources;   /* from the command line, over the settings */
-  char           *camera_view;    /* "live" or "connections" */
+  char           *camera_view;    /* "live", "connections" or "privacy" */
   guint           next_screenshot;
   JsonNode       *report;
   int             exit_status;
 
   PsDemo         *demo_runner;
   PsPeerMonitor  *monitor;
+  PsPolicy       *policy;         /* what each camera may reach */
+  char           *policy_path;    /* NULL: not saved (the demo) */
+  gboolean        policy_saving;  /* one write at a time, the newest last */
+  gboolean        policy_dirty;
   GSettings      *settings;       /* NULL when the schema is not installed */
   PsWindow       *window;
   GtkWindow      *preferences;    /* while it is open */
@@ -229,6 +237,83 @@ ps_application_start_monitor (PsApplication *self)
                              G_CALLBACK (on_flow_sources_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* The policy: the system's for root (what peerscope-cli and the gateway helper use), else
+ * the user's.  The demo's cameras are new every time: it keeps its rules in memory. */
+static void
+ps_application_load_policy (PsApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!self->demo)
+    {
+#ifdef G_OS_UNIX
+      self->policy_path = ps_policy_store_default_path (geteuid () == 0);
+#else
+      self->policy_path = ps_policy_store_default_path (FALSE);
+#endif
+      self->policy = ps_policy_store_load (self->policy_path, &error);
+    }
+  if (self->policy == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %s says why */
+          message = g_strdup_printf (_("Cannot read the privacy rules: %s"), error->message);
+          g_warning ("%s", message);
+          if (self->window != NULL)
+            ps_window_show_error (self->window, message);
+          /* a broken file stays as it is until the user changes a rule */
+        }
+      self->policy = ps_policy_new ();
+    }
+}
+
+static void save_policy (PsApplication *self);
+
+static void
+on_policy_saved_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PsApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->policy_saving = FALSE;
+  if (!ps_policy_store_save_finish (result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says why */
+      message = g_strdup_printf (_("Cannot save the privacy rules: %s"), error->message);
+      g_warning ("%s", message);
+      if (self->window != NULL)
+        ps_window_show_error (self->window, message);
+    }
+
+  if (self->policy_dirty)
+    save_policy (self);
+}
+
+/* Durable and on a worker thread; a change while a write is on its way is written next. */
+static void
+save_policy (PsApplication *self)
+{
+  if (self->policy_path == NULL)
+    return;
+  if (self->policy_saving)
+    {
+      self->policy_dirty = TRUE;
+      return;
+    }
+
+  self->policy_saving = TRUE;
+  self->policy_dirty = FALSE;
+  ps_policy_store_save_async (self->policy, self->policy_path, NULL, on_policy_saved_cb,
+                              g_object_ref (self));
+}
+
 /* Headless demo and UI tests: wait for every camera to play, then capture. */
 static gboolean
 screenshot_tick_cb (gpointer user_data)
@@ -355,6 +440,11 @@ ps_application_activate (GApplication *app)
       if (self->monitor == NULL)
         ps_application_start_monitor (self);
       ps_window_set_monitor (self->window, self->monitor);
+      if (self->policy == NULL)
+        ps_application_load_policy (self);
+      ps_window_set_policy (self->window, self->policy);
+      g_signal_connect_object (self->window, "policy-changed", G_CALLBACK (save_policy), self,
+                               G_CONNECT_SWAPPED);
 
       if (self->demo)
         {
@@ -409,9 +499,10 @@ ps_application_handle_local_options (GApplication *app,
   g_variant_dict_lookup (options, "flow-source", "^as", &self->flow_sources);
   g_variant_dict_lookup (options, "camera-view", "s", &self->camera_view);
   if (self->camera_view != NULL && g_strcmp0 (self->camera_view, "live") != 0
-      && g_strcmp0 (self->camera_view, "connections") != 0)
+      && g_strcmp0 (self->camera_view, "connections") != 0
+      && g_strcmp0 (self->camera_view, "privacy") != 0)
     {
-      g_printerr ("peerscope: --camera-view must be live or connections\n");
+      g_printerr ("peerscope: --camera-view must be live, connections or privacy\n");
       return 2;
     }
 
@@ -463,6 +554,9 @@ ps_application_shutdown (GApplication *app)
             g_main_context_iteration (NULL, TRUE);
         }
     }
+  /* the last change of the rules reaches the disk */
+  while (self->policy_saving)
+    g_main_context_iteration (NULL, TRUE);
 
   G_APPLICATION_CLASS (ps_application_parent_class)->shutdown (app);
 }
@@ -474,6 +568,8 @@ ps_application_finalize (GObject *object)
 
   g_clear_object (&self->demo_runner);
   g_clear_object (&self->monitor);
+  g_clear_object (&self->policy);
+  g_free (self->policy_path);
   g_clear_object (&self->settings);
   g_strfreev (self->screenshots);
   g_strfreev (self->flow_sources);
@@ -577,7 +673,7 @@ ps_application_init (PsApplication *self)
     { "find", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("With --screenshot: show Find Cameras before the capture"), NULL },
     { "camera-view", 0, 0, G_OPTION_ARG_STRING, NULL,
-      N_("With --open-camera: show its live or connections view"), N_("VIEW") },
+      N_("With --open-camera: show its live, connections or privacy view"), N_("VIEW") },
     { "flow-source", 0, 0, G_OPTION_ARG_STRING_ARRAY, NULL,
       N_("Read traffic from conntrack or ipfix:[ADDR:]PORT instead of the preferences (repeatable)"),
       N_("SOURCE") },

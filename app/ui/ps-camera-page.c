@@ -8,9 +8,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "ps-camera-page.h"
 #include "ps-connections-view.h"
+#include "ps-privacy-view.h"
 #include "ps-stream.h"
 #include "ps-stream-status.h"
 #include "ps-video-paintable.h"
@@ -21,12 +23,17 @@ struct _PsCameraPage
   AdwBin            parent_instance;
 
   PsDevice         *device;
+  char             *password;   /* the camera's, for its own P2P switch */
   PsStream         *stream;
   PsVideoPaintable *paintable;
+  GListModel       *peers;
+  PsPolicy         *policy;
 
   AdwViewStack      *view_stack;
   AdwBin            *connections_bin;
   PsConnectionsView *connections;
+  AdwBin            *privacy_bin;
+  PsPrivacyView     *privacy;
   GtkPicture       *picture;
   AdwStatusPage    *status_page;
   GtkWidget        *retry_button;
@@ -42,6 +49,13 @@ struct _PsCameraPage
 };
 
 G_DEFINE_FINAL_TYPE (PsCameraPage, ps_camera_page, ADW_TYPE_BIN)
+
+enum {
+  POLICY_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 set_subtitle (AdwActionRow *row,
@@ -138,6 +152,37 @@ on_retry_clicked_cb (PsCameraPage *self)
     ps_stream_start (self->stream);
 }
 
+/* the Privacy view shows what the page knows of the camera */
+static void
+update_privacy (PsCameraPage *self)
+{
+  ps_privacy_view_set_camera (self->privacy, self->device, self->password,
+                              self->device != NULL ? self->peers : NULL, self->policy);
+}
+
+static void
+on_policy_changed_cb (PsCameraPage *self,
+                      PsPolicy     *policy)
+{
+  g_signal_emit (self, signals[POLICY_CHANGED], 0, policy);
+}
+
+static void
+show_connections_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  ps_camera_page_set_view (PS_CAMERA_PAGE (widget), "connections");
+}
+
+static void
+clear_password (PsCameraPage *self)
+{
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_clear_pointer (&self->password, g_free);
+}
+
 static void
 ps_camera_page_dispose (GObject *object)
 {
@@ -145,6 +190,8 @@ ps_camera_page_dispose (GObject *object)
 
   ps_camera_page_stop (self);
   g_clear_object (&self->paintable);
+  g_clear_object (&self->peers);
+  g_clear_object (&self->policy);
 
   G_OBJECT_CLASS (ps_camera_page_parent_class)->dispose (object);
 }
@@ -157,10 +204,22 @@ ps_camera_page_class_init (PsCameraPageClass *klass)
 
   object_class->dispose = ps_camera_page_dispose;
 
+  /**
+   * PsCameraPage::policy-changed:
+   * @self: the page
+   * @policy: the policy
+   *
+   * The Privacy view changed the policy: the owner saves it.
+   */
+  signals[POLICY_CHANGED] =
+    g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PS_TYPE_POLICY);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-camera-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, connections_bin);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraPage, privacy_bin);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, picture);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, retry_button);
@@ -173,6 +232,10 @@ ps_camera_page_class_init (PsCameraPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, transport_row);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, address_row);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, stream_row);
+
+  /* the Privacy view's "Show Connections" */
+  gtk_widget_class_install_action (widget_class, "camera.show-connections", NULL,
+                                   show_connections_action);
 }
 
 static void
@@ -181,6 +244,10 @@ ps_camera_page_init (PsCameraPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->connections = ps_connections_view_new ();
   adw_bin_set_child (self->connections_bin, GTK_WIDGET (self->connections));
+  self->privacy = ps_privacy_view_new ();
+  adw_bin_set_child (self->privacy_bin, GTK_WIDGET (self->privacy));
+  g_signal_connect_object (self->privacy, "policy-changed", G_CALLBACK (on_policy_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   self->paintable = ps_video_paintable_new ();
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
@@ -199,6 +266,10 @@ ps_camera_page_show (PsCameraPage *self,
   ps_camera_page_stop (self);
 
   self->device = g_object_ref (device);
+  self->password = g_strdup (password);
+  /* the peers were the last camera's: ps_camera_page_set_peers() brings this one's */
+  g_clear_object (&self->peers);
+  update_privacy (self);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
   self->stream = ps_viewer_stream_new (device, password, PS_STREAM_PROFILE_MAIN, self->picture);
 
@@ -226,6 +297,9 @@ ps_camera_page_stop (PsCameraPage *self)
     }
   g_clear_object (&self->stream);
   g_clear_object (&self->device);
+  clear_password (self);
+  if (self->privacy != NULL)
+    update_privacy (self);
 }
 
 PsDevice *
@@ -251,6 +325,27 @@ ps_camera_page_set_peers (PsCameraPage *self,
   g_return_if_fail (peers == NULL || G_IS_LIST_MODEL (peers));
 
   ps_connections_view_set_peers (self->connections, peers);
+  g_set_object (&self->peers, peers);
+  update_privacy (self);
+}
+
+/**
+ * ps_camera_page_set_policy:
+ * @self: a camera page
+ * @policy: (nullable): the app's policy
+ *
+ * The Privacy view edits the camera's rule in @policy; ::policy-changed says when.
+ */
+void
+ps_camera_page_set_policy (PsCameraPage *self,
+                           PsPolicy     *policy)
+{
+  g_return_if_fail (PS_IS_CAMERA_PAGE (self));
+  g_return_if_fail (policy == NULL || PS_IS_POLICY (policy));
+
+  if (!g_set_object (&self->policy, policy))
+    return;
+  update_privacy (self);
 }
 
 void

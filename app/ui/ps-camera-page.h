@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "ps-device.h"
+#include "ps-policy.h"
 #include "ps-stream.h"
 
 G_BEGIN_DECLS
@@ -20,10 +21,15 @@ void          ps_camera_page_show       (PsCameraPage *self,
                                          const char   *password);
 void          ps_camera_page_stop       (PsCameraPage *self);
 AdwViewStack *ps_camera_page_get_stack  (PsCameraPage *self);
-/* The camera's peers (PsPeer), for the Connections view; NULL clears. */
+/* The camera's peers (PsPeer), for the Connections and Privacy views; NULL
+ * clears. */
 void          ps_camera_page_set_peers  (PsCameraPage *self,
                                          GListModel   *peers);
-/* "live" or "connections" */
+/* The app's policy, which the Privacy view edits (::policy-changed after
+ * each change); NULL clears. */
+void          ps_camera_page_set_policy (PsCameraPage *self,
+                                         PsPolicy     *policy);
+/* "live", "connections" or "privacy" */
 void          ps_camera_page_set_view   (PsCameraPage *self,
                                          const char   *name);
 PsDevice     *ps_camera_page_get_device (PsCameraPage *self);

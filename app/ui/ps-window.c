@@ -45,6 +45,13 @@ struct _PsWindow
 
 G_DEFINE_FINAL_TYPE (PsWindow, ps_window, ADW_TYPE_APPLICATION_WINDOW)
 
+enum {
+  POLICY_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static GListModel *ps_window_device_peers (PsWindow *self,
                                            PsDevice *device);
 
@@ -355,6 +362,17 @@ ps_window_class_init (PsWindowClass *klass)
   object_class->dispose = ps_window_dispose;
   window_class->close_request = ps_window_close_request;
 
+  /**
+   * PsWindow::policy-changed:
+   * @self: the window
+   * @policy: the policy
+   *
+   * A camera's Privacy view changed the policy: the application saves it.
+   */
+  signals[POLICY_CHANGED] =
+    g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PS_TYPE_POLICY);
+
   g_type_ensure (PS_TYPE_CAMERA_PAGE);
   g_type_ensure (PS_TYPE_DISCOVERY_PAGE);
 
@@ -384,6 +402,13 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.back", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "window.close", NULL);
+}
+
+static void
+on_policy_changed_cb (PsWindow *self,
+                      PsPolicy *policy)
+{
+  g_signal_emit (self, signals[POLICY_CHANGED], 0, policy);
 }
 
 static void
@@ -424,6 +449,8 @@ ps_window_init (PsWindow *self)
                            G_CALLBACK (on_add_device_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->leaflet, "notify::visible-child-name",
                            G_CALLBACK (on_leaflet_child_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->camera_page, "policy-changed",
+                           G_CALLBACK (on_policy_changed_cb), self, G_CONNECT_SWAPPED);
   update_title (self);
 }
 
@@ -552,6 +579,16 @@ ps_window_set_monitor (PsWindow      *self,
   g_clear_handle_id (&self->sessions_id, g_source_remove);
   if (monitor != NULL)
     self->sessions_id = g_timeout_add_seconds (2, ps_window_report_sessions_cb, self);
+}
+
+void
+ps_window_set_policy (PsWindow *self,
+                      PsPolicy *policy)
+{
+  g_return_if_fail (PS_IS_WINDOW (self));
+  g_return_if_fail (policy == NULL || PS_IS_POLICY (policy));
+
+  ps_camera_page_set_policy (self->camera_page, policy);
 }
 
 void

@@ -10,6 +10,7 @@
 
 #include "ps-device.h"
 #include "ps-peer-monitor.h"
+#include "ps-policy.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,9 @@ gboolean   ps_window_save_png         (PsWindow        *self,
 JsonNode  *ps_window_describe         (PsWindow        *self);
 void       ps_window_set_monitor      (PsWindow        *self,
                                        PsPeerMonitor   *monitor);
+/* The app's policy, for the cameras' Privacy views; ::policy-changed says
+ * when one of them changed it. */
+void       ps_window_set_policy       (PsWindow        *self,
+                                       PsPolicy        *policy);
 
 G_END_DECLS

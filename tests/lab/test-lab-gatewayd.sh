@@ -1,11 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# peerscope-gatewayd and its client on a private system-like bus, in a
-# network namespace of their own where conntrack is on: tests/test-gatewayd.c
-# does the checking. The bus applies the helper's real policy file
+# peerscope-gatewayd and its clients on a private system-like bus, in a
+# network namespace of their own where conntrack is on: the test program
+# (tests/test-gatewayd.c for the flows, tests/test-gatewayd-policy.c for
+# the policy; the first argument, by default $PS_TEST_GATEWAYD) does the
+# checking, with PS_GATEWAY_STATE_DIR as the helper's state folder. The bus
+# applies the helper's real policy file
 # (data/dbus/io.github.peerscope.Gateway1.conf) the way the system bus does.
-# Needs root (conntrack needs CAP_NET_ADMIN); prints TAP.
+# Needs root (conntrack and nftables need CAP_NET_ADMIN); prints TAP.
 #
 # Environment: PS_GATEWAYD, PS_TEST_GATEWAYD, PS_GATEWAY_BUS_POLICY.
 
@@ -22,6 +25,7 @@ for tool in ip nft dbus-daemon; do
   fi
 done
 
+program="${1:-$PS_TEST_GATEWAYD}"
 ns="psgw$$"
 tmp=$(mktemp -d)
 bus_pid=""
@@ -98,7 +102,8 @@ while [ ! -s "$tmp/address" ]; do
   sleep 0.1
 done
 
+mkdir "$tmp/state"
 status=0
 ip netns exec "$ns" env PS_GATEWAY_TEST_BUS="$(head -n 1 "$tmp/address")" \
-  PS_GATEWAYD="$PS_GATEWAYD" "$PS_TEST_GATEWAYD" || status=$?
+  PS_GATEWAYD="$PS_GATEWAYD" PS_GATEWAY_STATE_DIR="$tmp/state" "$program" || status=$?
 exit "$status"
