@@ -110,6 +110,115 @@ use_backend (PsPrivacyView *view,
   _ps_enforcement_group_set_backend (_ps_privacy_view_get_enforcement_group (view), &backend);
 }
 
+/* ---- the stand-in gateway helper (main thread, no bus) --------------------------------- */
+
+static char *fake_helper_live;        /* the digest the helper enforces */
+static GError *fake_helper_error;     /* what GetState and Apply answer instead */
+static guint fake_helper_applied;
+static PsPolicy *fake_helper_policy;  /* what Apply was given */
+
+static void
+fake_helper_reset (void)
+{
+  g_clear_pointer (&fake_helper_live, g_free);
+  g_clear_error (&fake_helper_error);
+  fake_helper_applied = 0;
+  g_clear_object (&fake_helper_policy);
+}
+
+static void
+fake_helper_fail (GQuark      domain,
+                  int         code,
+                  const char *message)
+{
+  g_clear_error (&fake_helper_error);
+  if (message != NULL)
+    fake_helper_error = g_error_new_literal (domain, code, message);
+}
+
+static void
+fake_helper_get_state (GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  if (fake_helper_error != NULL)
+    g_task_return_error (task, g_error_copy (fake_helper_error));
+  else
+    g_task_return_pointer (task, g_strdup (fake_helper_live), g_free);
+}
+
+static gboolean
+fake_helper_get_state_finish (GAsyncResult  *result,
+                              char         **live_digest,
+                              GError       **error)
+{
+  GError *local_error = NULL;
+  char *live = g_task_propagate_pointer (G_TASK (result), &local_error);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  *live_digest = live;
+
+  return TRUE;
+}
+
+static void
+fake_helper_apply (PsPolicy            *policy,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *digest = NULL;
+  gboolean changed;
+
+  if (fake_helper_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (fake_helper_error));
+      return;
+    }
+
+  digest = ps_policy_digest (policy);
+  changed = g_strcmp0 (fake_helper_live, digest) != 0;
+  g_free (fake_helper_live);
+  fake_helper_live = g_steal_pointer (&digest);
+  g_set_object (&fake_helper_policy, policy);
+  fake_helper_applied++;
+  g_task_return_int (task, changed);
+}
+
+static gboolean
+fake_helper_apply_finish (GAsyncResult  *result,
+                          gboolean      *changed,
+                          GError       **error)
+{
+  gssize value = g_task_propagate_int (G_TASK (result), error);
+
+  if (value < 0)
+    return FALSE;
+  *changed = value != 0;
+
+  return TRUE;
+}
+
+/* not root, with the stand-in gateway helper */
+static void
+use_helper_backend (PsPrivacyView *view)
+{
+  PsEnforcementBackend backend = {
+    FALSE, TRUE, fake_dup_live_digest, fake_apply, fake_resolve,
+    fake_helper_get_state, fake_helper_get_state_finish,
+    fake_helper_apply, fake_helper_apply_finish,
+  };
+
+  _ps_enforcement_group_set_backend (_ps_privacy_view_get_enforcement_group (view), &backend);
+}
+
 /* ---- helpers --------------------------------------------------------------------------- */
 
 static gboolean
@@ -744,6 +853,123 @@ test_enforcement (void)
   fixture_tear_down (&fixture);
 }
 
+/* not root: the gateway helper enforces, or says why it cannot */
+static void
+test_gateway_helper (void)
+{
+  Fixture fixture = { 0 };
+  PsEnforcementGroup *group;
+  GtkWidget *apply;
+  const char * const *allow = NULL;
+  const char *device_id;
+
+  fake_helper_reset ();
+  fixture_set_up (&fixture, CAMERA_URI, FALSE);
+  device_id = ps_device_get_id (fixture.device);
+  group = _ps_privacy_view_get_enforcement_group (fixture.view);
+  apply = _ps_enforcement_group_get_apply_button (group);
+
+  /* no helper on the bus: the client's error, then the bus's own */
+  fake_helper_fail (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "The name io.github.peerscope.Gateway1 was not provided by any .service "
+                    "files");
+  use_helper_backend (fixture.view);
+  fixture_show (&fixture, NULL);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "no-helper");
+  g_assert_cmpstr (_ps_enforcement_group_get_text (group), ==,
+                   "The gateway helper is not installed");
+  g_assert_false (gtk_widget_get_visible (apply));
+
+  fake_helper_fail (G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN, "no such service");
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "no-helper");
+
+  fake_helper_fail (G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER, "no owner");
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "no-helper");
+
+  /* polkit said no */
+  fake_helper_fail (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "Not authorized");
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "not-authorised");
+  g_assert_cmpstr (_ps_enforcement_group_get_text (group), ==, "Not authorised");
+  g_assert_true (gtk_widget_get_visible (apply));
+
+  /* anything else */
+  fake_helper_fail (G_IO_ERROR, G_IO_ERROR_FAILED, "the helper broke");
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "error");
+
+  /* the helper enforces nothing yet */
+  fake_helper_fail (0, 0, NULL);
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "not-enforced");
+  g_assert_cmpstr (_ps_enforcement_group_get_text (group), ==, "Not enforced yet");
+  g_assert_true (gtk_widget_get_visible (apply));
+
+  /* an allow list: the helper gets the names' addresses too */
+  gtk_widget_activate (GTK_WIDGET (_ps_privacy_view_get_intent_check (fixture.view,
+                                                                      PS_INTENT_ALLOW_LIST)));
+  add_allowed (&fixture, "api.vendor.example");
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "not-enforced");
+
+  g_assert_true (gtk_widget_activate_action (apply, "enforcement.apply", NULL));
+  settle (fixture.view);
+  g_assert_cmpuint (fake_helper_applied, ==, 1);
+  g_assert_cmpuint (fake_applied, ==, 0);
+  g_assert_nonnull (fake_helper_policy);
+  g_assert_true (ps_policy_get_device (fake_helper_policy, device_id, NULL, NULL, NULL, &allow));
+  g_assert_nonnull (allow);
+  g_assert_true (g_strv_contains (allow, "api.vendor.example"));
+  g_assert_true (g_strv_contains (allow, "203.0.113.7"));
+  g_assert_cmpstr (enforcement (fixture.view), ==, "enforced");
+  g_assert_cmpstr (_ps_enforcement_group_get_text (group), ==,
+                   "Enforced on the gateway helper’s computer");
+  g_assert_false (gtk_widget_get_visible (apply));
+
+  /* checked again, the helper still has it */
+  ps_enforcement_group_refresh (group);
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "enforced");
+
+  /* another choice: the helper has the earlier rules */
+  gtk_widget_activate (GTK_WIDGET (_ps_privacy_view_get_intent_check (fixture.view,
+                                                                      PS_INTENT_LOCAL_ONLY)));
+  settle (fixture.view);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "outdated");
+  g_assert_true (gtk_widget_get_visible (apply));
+
+  /* applying, polkit says no */
+  fake_helper_fail (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "Not authorized");
+  g_test_expect_message ("ps-enforcement-group", G_LOG_LEVEL_WARNING,
+                         "Cannot apply the policy: Not authorized");
+  g_assert_true (gtk_widget_activate_action (apply, "enforcement.apply", NULL));
+  settle (fixture.view);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (fake_helper_applied, ==, 1);
+  g_assert_cmpstr (enforcement (fixture.view), ==, "not-authorised");
+  g_assert_true (gtk_widget_get_visible (apply));
+
+  /* applying, the helper went away */
+  fake_helper_fail (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "no helper");
+  g_test_expect_message ("ps-enforcement-group", G_LOG_LEVEL_WARNING,
+                         "Cannot apply the policy: no helper");
+  g_assert_true (gtk_widget_activate_action (apply, "enforcement.apply", NULL));
+  settle (fixture.view);
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (enforcement (fixture.view), ==, "no-helper");
+  g_assert_false (gtk_widget_get_visible (apply));
+
+  fixture_tear_down (&fixture);
+  fake_helper_reset ();
+}
+
 static gboolean
 file_exists (gpointer data)
 {
@@ -1283,6 +1509,7 @@ main (int   argc,
   g_test_add_func ("/privacy-view/blocked", test_blocked);
   g_test_add_func ("/privacy-view/preview", test_preview);
   g_test_add_func ("/privacy-view/enforcement", test_enforcement);
+  g_test_add_func ("/privacy-view/gateway-helper", test_gateway_helper);
   g_test_add_func ("/privacy-view/export", test_export);
   g_test_add_func ("/privacy-view/http-base", test_http_base);
   g_test_add_func ("/privacy-view/p2p-switch", test_p2p_switch);

@@ -25,6 +25,24 @@ typedef struct
   GStrv    (*resolve)         (const char    *name,
                                GCancellable  *cancellable,
                                GError       **error);
+
+  /* Not privileged: the gateway helper (ps-gateway-policy-client.h) enforces, through
+   * these, unless they are NULL.  They run on the main thread; their errors are the
+   * client's. */
+  void     (*helper_get_state)        (GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  /* live_digest: NULL when the helper enforces nothing */
+  gboolean (*helper_get_state_finish) (GAsyncResult        *result,
+                                       char               **live_digest,
+                                       GError             **error);
+  void     (*helper_apply)            (PsPolicy            *policy,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  gboolean (*helper_apply_finish)     (GAsyncResult        *result,
+                                       gboolean            *changed,
+                                       GError             **error);
 } PsEnforcementBackend;
 
 typedef enum {
@@ -35,7 +53,7 @@ typedef enum {
 void        _ps_enforcement_group_set_backend       (PsEnforcementGroup         *self,
                                                      const PsEnforcementBackend *backend);
 /* "checking", "enforced", "not-enforced", "outdated", "needs-helper",
- * "unsupported" or "error" */
+ * "unsupported", "not-authorised", "no-helper" or "error" */
 const char *_ps_enforcement_group_get_state         (PsEnforcementGroup         *self);
 /* what its row says */
 const char *_ps_enforcement_group_get_text          (PsEnforcementGroup         *self);

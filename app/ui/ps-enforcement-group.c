@@ -7,6 +7,11 @@
  * root, reads the digest of the live rules: the two agree when the policy is enforced here.
  * Apply and the exports go the same way.  Each check and apply carries a serial number; an
  * answer that comes after a newer one started is dropped.
+ *
+ * Not root, the gateway helper (peerscope-gatewayd, through PsGatewayPolicyClient) takes
+ * the place of this computer's firewall: once the worker has compiled the policy, the main
+ * thread asks the helper for its live digest (GetState) or hands it the compiled policy
+ * (Apply), asynchronously.
  */
 
 #define G_LOG_DOMAIN "ps-enforcement-group"
@@ -21,6 +26,7 @@
 
 #include "ps-enforcement-group-private.h"
 #include "ps-enforcer.h"
+#include "ps-gateway-policy-client.h"
 #include "ps-policy-compiler.h"
 
 typedef enum {
@@ -30,6 +36,8 @@ typedef enum {
   ENFORCEMENT_OUTDATED,
   ENFORCEMENT_NEEDS_HELPER,
   ENFORCEMENT_UNSUPPORTED,
+  ENFORCEMENT_NOT_AUTHORISED,    /* the gateway helper said no */
+  ENFORCEMENT_NO_HELPER,         /* there is no gateway helper to ask */
   ENFORCEMENT_ERROR,
 } Enforcement;
 
@@ -76,6 +84,84 @@ running_as_root (void)
 #else
   return FALSE;
 #endif
+}
+
+/* the gateway helper enforces the policy, not this computer's firewall */
+static gboolean
+uses_helper (const PsEnforcementBackend *backend)
+{
+  return !backend->privileged && backend->helper_get_state != NULL;
+}
+
+/* What the gateway helper's answer says about it (the client's errors, or the bus's). */
+static Enforcement
+helper_error_enforcement (const GError *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_AUTH_FAILED))
+    return ENFORCEMENT_NOT_AUTHORISED;
+  /* the client says NOT_SUPPORTED for a bus that knows no helper */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
+      || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)
+      || g_strcmp0 (remote, "org.freedesktop.DBus.Error.ServiceUnknown") == 0
+      || g_strcmp0 (remote, "org.freedesktop.DBus.Error.NameHasNoOwner") == 0)
+    return ENFORCEMENT_NO_HELPER;
+
+  return ENFORCEMENT_ERROR;
+}
+
+/* ---- the gateway helper (main thread) -------------------------------------------------- */
+
+static PsGatewayPolicyClient *
+gateway_client (void)
+{
+  /* one for the process, on the system bus; only the main thread uses it */
+  static PsGatewayPolicyClient *client;
+
+  if (client == NULL)
+    client = ps_gateway_policy_client_new (NULL);
+
+  return client;
+}
+
+static void
+helper_get_state (GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  ps_gateway_policy_client_get_state_async (gateway_client (), cancellable, callback, user_data);
+}
+
+static gboolean
+helper_get_state_finish (GAsyncResult  *result,
+                         char         **live_digest,
+                         GError       **error)
+{
+  return ps_gateway_policy_client_get_state_finish (gateway_client (), result, live_digest,
+                                                    NULL, NULL, error);
+}
+
+static void
+helper_apply (PsPolicy            *policy,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  ps_gateway_policy_client_apply_async (gateway_client (), policy, cancellable, callback,
+                                        user_data);
+}
+
+static gboolean
+helper_apply_finish (GAsyncResult  *result,
+                     gboolean      *changed,
+                     GError       **error)
+{
+  return ps_gateway_policy_client_apply_finish (gateway_client (), result, changed, NULL,
+                                                error);
 }
 
 static void
@@ -206,6 +292,7 @@ typedef struct
 
   /* the answers */
   char                 *digest;
+  PsPolicy             *kernel;      /* what goes to the gateway helper (an apply) */
   char                 *text;        /* the nft script, or the export */
   GError               *text_error;
   char                 *live;        /* the digest of the live rules */
@@ -219,6 +306,7 @@ job_free (Job *job)
 {
   g_clear_object (&job->policy);
   g_free (job->digest);
+  g_clear_object (&job->kernel);
   g_free (job->text);
   g_clear_error (&job->text_error);
   g_free (job->live);
@@ -250,7 +338,9 @@ job_thread (GTask        *task,
   else
     job->text = ps_policy_export_nft (kernel, &job->text_error);
 
-  if (job->kind == JOB_APPLY)
+  if (job->kind == JOB_APPLY && uses_helper (&job->backend))
+    job->kernel = g_object_ref (kernel);   /* the main thread hands it over */
+  else if (job->kind == JOB_APPLY)
     {
       if (!job->backend.apply (kernel, &job->changed, &job->apply_error)
           && job->apply_error == NULL)
@@ -291,6 +381,7 @@ set_enforcement (PsEnforcementGroup *self,
   const char *title = NULL;
   const char *icon = "dialog-warning-symbolic";
   const char *style = "warning";
+  gboolean helper = uses_helper (&self->backend);
   gboolean can_apply = FALSE;
 
   self->enforcement = enforcement;
@@ -302,6 +393,17 @@ set_enforcement (PsEnforcementGroup *self,
       style = NULL;
       break;
     case ENFORCEMENT_ENFORCED:
+      if (helper)
+        {
+          title = _("Enforced on the gateway helper’s computer");
+          /* Translators: %.12s is the start of the policy's digest, e.g. "3f2a9c01be77" */
+          subtitle = g_strdup_printf (_("The gateway helper’s firewall applies these rules now "
+                                        "(policy %.12s)"),
+                                      self->digest != NULL ? self->digest : "");
+          icon = "emblem-ok-symbolic";
+          style = "success";
+          break;
+        }
       title = _("Enforced on this computer");
       /* Translators: %.12s is the start of the policy's digest, e.g. "3f2a9c01be77" */
       subtitle = g_strdup_printf (_("This computer’s firewall applies these rules now "
@@ -311,14 +413,22 @@ set_enforcement (PsEnforcementGroup *self,
       break;
     case ENFORCEMENT_NOT_ENFORCED:
       title = _("Not enforced yet");
-      subtitle = g_strdup (_("Apply the rules to this computer’s firewall, or export them for "
-                             "your router"));
+      if (helper)
+        subtitle = g_strdup (_("Apply the rules through the gateway helper, or export them for "
+                               "your router"));
+      else
+        subtitle = g_strdup (_("Apply the rules to this computer’s firewall, or export them for "
+                               "your router"));
       can_apply = TRUE;
       break;
     case ENFORCEMENT_OUTDATED:
       title = _("Not enforced yet");
-      subtitle = g_strdup (_("This computer’s firewall still has earlier rules: apply these to "
-                             "replace them"));
+      if (helper)
+        subtitle = g_strdup (_("The gateway helper’s firewall still has earlier rules: apply "
+                               "these to replace them"));
+      else
+        subtitle = g_strdup (_("This computer’s firewall still has earlier rules: apply these to "
+                               "replace them"));
       can_apply = TRUE;
       break;
     case ENFORCEMENT_NEEDS_HELPER:
@@ -331,6 +441,18 @@ set_enforcement (PsEnforcementGroup *self,
       title = _("Not enforced yet");
       subtitle = g_strdup (_("This build of Peerscope cannot change a firewall: export the rules "
                              "and load them on your router"));
+      break;
+    case ENFORCEMENT_NOT_AUTHORISED:
+      title = _("Not authorised");
+      subtitle = g_strdup (_("The gateway helper did not allow the change: apply the rules to "
+                             "try again, or export them for your router"));
+      can_apply = TRUE;
+      break;
+    case ENFORCEMENT_NO_HELPER:
+      title = _("The gateway helper is not installed");
+      subtitle = g_strdup (_("Enforcing needs Peerscope’s gateway helper on the computer that "
+                             "routes your cameras’ traffic. Or export the rules and load them on "
+                             "your router."));
       break;
     case ENFORCEMENT_ERROR:
     default:
@@ -348,7 +470,8 @@ set_enforcement (PsEnforcementGroup *self,
   if (style != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), style);
   gtk_widget_set_visible (self->apply_button,
-                          can_apply && self->backend.privileged && self->backend.supported);
+                          can_apply && (helper
+                                        || (self->backend.privileged && self->backend.supported)));
 
   update_busy (self);
 }
@@ -364,7 +487,8 @@ update_busy (PsEnforcementGroup *self)
   gtk_widget_set_visible (GTK_WIDGET (self->status_icon), !checking && !self->applying);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "enforcement.apply",
                                  !self->applying && self->policy != NULL
-                                 && self->backend.privileged && self->backend.supported);
+                                 && (uses_helper (&self->backend)
+                                     || (self->backend.privileged && self->backend.supported)));
 }
 
 static void
@@ -381,7 +505,18 @@ show_job (PsEnforcementGroup *self,
   g_free (self->digest);
   self->digest = g_strdup (job->digest);
 
-  if (!self->backend.supported)
+  if (uses_helper (&job->backend))
+    {
+      if (job->live_error != NULL)
+        enforcement = helper_error_enforcement (job->live_error);
+      else if (job->live != NULL && g_strcmp0 (job->live, job->digest) == 0)
+        enforcement = ENFORCEMENT_ENFORCED;
+      else if (job->live != NULL)
+        enforcement = ENFORCEMENT_OUTDATED;
+      else
+        enforcement = ENFORCEMENT_NOT_ENFORCED;
+    }
+  else if (!self->backend.supported)
     enforcement = ENFORCEMENT_UNSUPPORTED;
   else if (!self->backend.privileged)
     enforcement = ENFORCEMENT_NEEDS_HELPER;
@@ -395,6 +530,32 @@ show_job (PsEnforcementGroup *self,
     enforcement = ENFORCEMENT_NOT_ENFORCED;
 
   set_enforcement (self, enforcement, job->live_error != NULL ? job->live_error->message : NULL);
+}
+
+static void
+on_helper_state_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PsEnforcementGroup *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  self->n_running--;
+  if (!job->backend.helper_get_state_finish (result, &job->live, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Cannot ask the gateway helper: %s", error->message);
+      job->live_error = g_steal_pointer (&error);
+    }
+
+  /* a newer check is on its way */
+  if (job->serial != self->serial)
+    return;
+
+  show_job (self, job);
 }
 
 static void
@@ -422,6 +583,15 @@ on_check_done_cb (GObject      *object,
   /* a newer check is on its way */
   if (job->serial != self->serial)
     return;
+
+  if (uses_helper (&job->backend))
+    {
+      /* what the gateway helper enforces */
+      self->n_running++;
+      job->backend.helper_get_state (self->cancellable, on_helper_state_cb,
+                                     g_object_ref (result));
+      return;
+    }
 
   show_job (self, job);
 }
@@ -455,23 +625,12 @@ check_enforcement (PsEnforcementGroup *self)
 /* ---- apply ----------------------------------------------------------------------------- */
 
 static void
-on_apply_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+apply_done (PsEnforcementGroup *self,
+            Job                *job)
 {
-  PsEnforcementGroup *self = PS_ENFORCEMENT_GROUP (object);
-  g_autoptr(GError) error = NULL;
-  Job *job = g_task_get_task_data (G_TASK (result));
+  gboolean helper = uses_helper (&job->backend);
 
-  self->n_running--;
   self->applying = FALSE;
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      job->apply_error = g_steal_pointer (&error);
-    }
-
   if (job->apply_error != NULL)
     {
       g_autofree char *message = NULL;
@@ -481,15 +640,80 @@ on_apply_done_cb (GObject      *object,
       message = g_strdup_printf (_("Cannot apply the rules: %s"), job->apply_error->message);
       show_toast (self, message);
     }
+  else if (!job->changed)
+    show_toast (self, _("These rules were in force already"));
+  else if (helper)
+    show_toast (self, _("The rules are in force on the gateway helper’s computer"));
   else
-    show_toast (self, job->changed ? _("The rules are in force on this computer")
-                                   : _("These rules were in force already"));
+    show_toast (self, _("The rules are in force on this computer"));
 
   /* what the firewall has now */
   if (job->serial == self->serial && job->apply_error == NULL)
     show_job (self, job);
+  else if (job->serial == self->serial && helper
+           && helper_error_enforcement (job->apply_error) != ENFORCEMENT_ERROR)
+    /* asking again would not say more */
+    set_enforcement (self, helper_error_enforcement (job->apply_error), NULL);
   else
     check_enforcement (self);
+}
+
+static void
+on_helper_applied_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PsEnforcementGroup *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  self->n_running--;
+  if (!job->backend.helper_apply_finish (result, &job->changed, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          self->applying = FALSE;
+          return;
+        }
+      job->apply_error = g_steal_pointer (&error);
+    }
+  else
+    job->live = g_strdup (job->digest);
+
+  apply_done (self, job);
+}
+
+static void
+on_apply_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PsEnforcementGroup *self = PS_ENFORCEMENT_GROUP (object);
+  g_autoptr(GError) error = NULL;
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  self->n_running--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          self->applying = FALSE;
+          return;
+        }
+      job->apply_error = g_steal_pointer (&error);
+    }
+
+  if (job->apply_error == NULL && job->kernel != NULL)
+    {
+      /* the compiled policy, names resolved, to the gateway helper; it may ask polkit */
+      self->n_running++;
+      job->backend.helper_apply (job->kernel, self->cancellable, on_helper_applied_cb,
+                                 g_object_ref (result));
+      return;
+    }
+
+  apply_done (self, job);
 }
 
 static void
@@ -500,7 +724,8 @@ apply_action (GtkWidget  *widget,
   PsEnforcementGroup *self = PS_ENFORCEMENT_GROUP (widget);
   Job *job;
 
-  if (self->policy == NULL || self->applying || !self->backend.privileged)
+  if (self->policy == NULL || self->applying
+      || (!self->backend.privileged && !uses_helper (&self->backend)))
     return;
 
   /* the owner may bring the policy up to date first */
@@ -813,6 +1038,10 @@ ps_enforcement_group_init (PsEnforcementGroup *self)
   self->backend.dup_live_digest = ps_enforcer_dup_live_digest;
   self->backend.apply = ps_enforcer_apply;
   self->backend.resolve = resolve_name;
+  self->backend.helper_get_state = helper_get_state;
+  self->backend.helper_get_state_finish = helper_get_state_finish;
+  self->backend.helper_apply = helper_apply;
+  self->backend.helper_apply_finish = helper_apply_finish;
 
   set_enforcement (self, ENFORCEMENT_CHECKING, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "enforcement.export", FALSE);
@@ -854,6 +1083,10 @@ _ps_enforcement_group_set_backend (PsEnforcementGroup         *self,
   g_return_if_fail (backend != NULL);
   g_return_if_fail (backend->dup_live_digest != NULL && backend->apply != NULL
                     && backend->resolve != NULL);
+  g_return_if_fail ((backend->helper_get_state == NULL)
+                    == (backend->helper_get_state_finish == NULL));
+  g_return_if_fail ((backend->helper_get_state == NULL) == (backend->helper_apply == NULL));
+  g_return_if_fail ((backend->helper_apply == NULL) == (backend->helper_apply_finish == NULL));
 
   self->backend = *backend;
   check_enforcement (self);
@@ -863,7 +1096,8 @@ const char *
 _ps_enforcement_group_get_state (PsEnforcementGroup *self)
 {
   static const char * const names[] = {
-    "checking", "enforced", "not-enforced", "outdated", "needs-helper", "unsupported", "error",
+    "checking", "enforced", "not-enforced", "outdated", "needs-helper", "unsupported",
+    "not-authorised", "no-helper", "error",
   };
 
   g_return_val_if_fail (PS_IS_ENFORCEMENT_GROUP (self), NULL);

@@ -2,8 +2,8 @@
  * and the ways to put them into a firewall
  *
  * Says whether this computer's firewall holds the policy now, applies it
- * (as root), previews the rules and exports them for a router Peerscope
- * does not run on.
+ * (as root; otherwise through Peerscope's gateway helper), previews the
+ * rules and exports them for a router Peerscope does not run on.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
