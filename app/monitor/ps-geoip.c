@@ -122,7 +122,8 @@ copy_text (char       *buffer,
   const char *end = data;
   gsize n = 0;
 
-  g_assert (size > 0);
+  if (size == 0)
+    return FALSE;
 
   g_utf8_validate_len (data, len, &end);
   for (const char *p = data; p < end; p = g_utf8_next_char (p))
