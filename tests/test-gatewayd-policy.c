@@ -22,6 +22,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,15 +237,30 @@ digest_of (const char *json)
   return ps_policy_digest (policy);
 }
 
-/* The stored file's bytes, or NULL without one. */
+/* The stored policy as canonical JSON and the length of its change log,
+ * or NULL when none is stored. */
 static char *
 stored_bytes (void)
 {
-  char *contents = NULL;
+  g_autoptr(PsPolicy) stored = ps_policy_store_load (store_path, NULL);
+  g_autoptr(GPtrArray) changes = ps_policy_store_dup_changes (store_path, 0, NULL);
+  g_autofree char *json = NULL;
 
-  if (!g_file_get_contents (store_path, &contents, NULL, NULL))
+  if (stored == NULL || changes == NULL)
     return NULL;
-  return contents;
+  json = ps_policy_to_json (stored);
+  return g_strdup_printf ("%s\nchanges: %u", json, changes->len);
+}
+
+/* Runs SQL on the store, as someone editing it by hand would */
+static void
+edit_store (const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (store_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 }
 
 static GVariant *
@@ -745,30 +761,32 @@ test_restart (void)
 static void
 test_hostile_store (void)
 {
-  g_autofree char *good = stored_bytes ();
+  g_autoptr(PsPolicy) good = ps_policy_store_load (store_path, NULL);
+  g_autoptr(PsPolicy) restored = NULL;
   g_autofree char *deleted = NULL;
   g_autoptr(GError) error = NULL;
 
   /* a store edited by hand is read as strictly as a call: not applied,
    * and the helper still serves */
+  g_assert_nonnull (good);
   stop_daemon ();
   deleted = nft (NULL, "delete", "table", "inet", "peerscope", NULL);
   g_assert_nonnull (deleted);
-  g_file_set_contents (store_path,
-                       "{\"devices\":[{\"id\":\"x\\\"; flush ruleset\",\"intent\":\"open\"}]}",
-                       -1, &error);
-  g_assert_no_error (error);
+  edit_store ("INSERT INTO policy_device (id, mac, intent)"
+              " VALUES ('x\"; flush ruleset', NULL, 'open')");
 
   daemon_process = start_daemon (NULL);
   g_assert_null (table_digest ());
   assert_state (NULL, NULL, FALSE);
 
   /* put things back as they were */
-  g_file_set_contents (store_path, good, -1, &error);
-  g_assert_no_error (error);
+  edit_store ("DELETE FROM policy_device WHERE id LIKE 'x%'");
   stop_daemon ();
   daemon_process = start_daemon (NULL);
   g_assert_nonnull (table_digest ());
+  restored = ps_policy_store_load (store_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ps_policy_equal (restored, good));
 }
 
 static void
@@ -823,9 +841,12 @@ test_remove (void)
   g_assert_true (ps_gateway_policy_client_remove_finish (client, result, &error));
   g_assert_no_error (error);
 
-  /* Peerscope's table and store are gone, for good */
+  /* Peerscope's table and stored policy are gone, for good (the change log
+   * remembers the removal) */
   g_assert_null (table_digest ());
-  g_assert_false (g_file_test (store_path, G_FILE_TEST_EXISTS));
+  g_assert_null (ps_policy_store_load (store_path, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
   assert_state (NULL, NULL, FALSE);
 
   /* the other table is exactly as it was */
@@ -935,7 +956,7 @@ main (int   argc,
       g_print ("1..0 # SKIP run by tests/lab/test-lab-gatewayd.sh (needs a private bus)\n");
       return 0;
     }
-  store_path = g_build_filename (state_dir, "policy.json", NULL);
+  store_path = g_build_filename (state_dir, "policy.db", NULL);
 
   /* PS_GATEWAY_ERROR from the helper's error names */
   ps_gateway_error_quark ();

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 
 #include "ps-policy-compiler.h"
-#include "ps-policy-store.h"
 #include "ps-test-policy.h"
 
 static JsonArray *
@@ -570,107 +569,6 @@ test_export_openwrt (void)
   g_assert_null (strstr (uci, "'ntp.example.org'"));
 }
 
-/* The store */
-
-static void
-on_saved_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GMainLoop *loop = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ps_policy_store_save_finish (result, &error));
-  g_assert_no_error (error);
-  g_main_loop_quit (loop);
-}
-
-static void
-test_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("peerscope-policy-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "sub", "policy.json", NULL);
-  g_autofree char *junk = g_build_filename (dir, "junk.json", NULL);
-  g_autofree char *huge = g_build_filename (dir, "huge.json", NULL);
-  g_autofree char *user_path = ps_policy_store_default_path (FALSE);
-  g_autofree char *system_path = ps_policy_store_default_path (TRUE);
-  g_autoptr(PsPolicy) policy = sample_policy ();
-  g_autoptr(PsPolicy) loaded = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autofree char *contents = NULL;
-  g_autofree char *json = NULL;
-  GStatBuf st;
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (system_path, ==, "/var/lib/peerscope/policy.json");
-  g_assert_true (g_str_has_suffix (user_path, "/peerscope/policy.json"));
-  g_assert_true (g_str_has_prefix (user_path, g_get_user_config_dir ()));
-
-  loaded = ps_policy_store_load (path, &error);
-  g_assert_null (loaded);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-
-  g_assert_true (ps_policy_store_save (policy, path, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  json = ps_policy_to_json (policy);
-  g_assert_true (g_str_has_prefix (contents, json));
-  loaded = ps_policy_store_load (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (ps_policy_equal (policy, loaded));
-  g_clear_object (&loaded);
-
-  /* async: what the policy was when asked */
-  ps_policy_set_default_intent (policy, PS_INTENT_ALLOW_LIST);
-  ps_policy_store_save_async (policy, path, NULL, on_saved_cb, loop);
-  ps_policy_set_default_intent (policy, PS_INTENT_OPEN);
-  g_main_loop_run (loop);
-  loaded = ps_policy_store_load (path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (ps_policy_get_default_intent (loaded), ==, PS_INTENT_ALLOW_LIST);
-  g_clear_object (&loaded);
-
-  /* a damaged or oversized file is an error, not a crash */
-  g_assert_true (g_file_set_contents (junk, "{\"devices\":[{\"id\":\"x;y\"}]}", -1, NULL));
-  loaded = ps_policy_store_load (junk, &error);
-  g_assert_null (loaded);
-  g_assert_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, junk));
-  g_clear_error (&error);
-  {
-    g_autofree char *big = g_strnfill (3 * 1024 * 1024, ' ');
-
-    g_assert_true (g_file_set_contents (huge, big, -1, NULL));
-  }
-  loaded = ps_policy_store_load (huge, &error);
-  g_assert_null (loaded);
-  g_assert_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_TOO_LARGE);
-  g_clear_error (&error);
-
-  /* a folder in the way */
-  {
-    g_autofree char *blocked = g_build_filename (junk, "policy.json", NULL);
-
-    g_assert_false (ps_policy_store_save (policy, blocked, &error));
-    g_assert_nonnull (error);
-    g_clear_error (&error);
-  }
-
-  g_remove (path);
-  g_remove (junk);
-  g_remove (huge);
-  {
-    g_autofree char *sub = g_path_get_dirname (path);
-
-    g_rmdir (sub);
-  }
-  g_rmdir (dir);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -686,7 +584,6 @@ main (int   argc,
   g_test_add_func ("/policy/compile/find-digest", test_find_digest);
   g_test_add_func ("/policy/export/nft", test_export_nft);
   g_test_add_func ("/policy/export/openwrt", test_export_openwrt);
-  g_test_add_func ("/policy/store", test_store);
 
   return g_test_run ();
 }

@@ -264,7 +264,7 @@ main (int   argc,
   daemon.loop = g_main_loop_new (NULL, FALSE);
   daemon.idle_exit = (guint) idle_exit;
   daemon.service = ps_gateway_service_new (daemon.connection, bus);
-  store_path = state_dir != NULL ? g_build_filename (state_dir, "policy.json", NULL)
+  store_path = state_dir != NULL ? g_build_filename (state_dir, "policy.db", NULL)
                                  : ps_policy_store_default_path (TRUE);
   daemon.policy_service = ps_gateway_policy_service_new (daemon.connection, bus, store_path);
 

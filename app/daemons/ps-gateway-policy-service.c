@@ -134,48 +134,6 @@ gateway_error (const GError *error,
   return g_error_new (PS_GATEWAY_ERROR, code, "%s: %s", what, error->message);
 }
 
-/* Flushes the folder of path, so that a rename or unlink in it lasts. */
-static gboolean
-sync_folder_of (const char  *path,
-                GError     **error)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  int saved_errno;
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      saved_errno = errno;
-      if (fd >= 0)
-        g_close (fd, NULL);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot flush %s: %s", folder, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return g_close (fd, error);
-}
-
-/* Forgets the stored policy for good; no error when there is none. */
-static gboolean
-delete_stored (const char  *path,
-               GError     **error)
-{
-  int saved_errno;
-
-  if (g_unlink (path) != 0)
-    {
-      saved_errno = errno;
-      if (saved_errno == ENOENT)
-        return TRUE;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot delete %s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return sync_folder_of (path, error);
-}
-
 /* Makes the kernel enforce the stored policy again, or nothing when none
  * is stored; *what says which, for the caller's error message. */
 static gboolean
@@ -272,7 +230,7 @@ do_remove (const char  *path,
       return NULL;
     }
 
-  if (!delete_stored (path, &local_error))
+  if (!ps_policy_store_delete (path, &local_error))
     {
       if (put_back_stored (path, &what, &put_back_error))
         g_set_error (error, PS_GATEWAY_ERROR, PS_GATEWAY_ERROR_FAILED,

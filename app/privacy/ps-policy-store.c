@@ -7,132 +7,94 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <string.h>
-#ifdef G_OS_UNIX
-#include <unistd.h>
-#endif
-
+#include "ps-policy-database.h"
+#include "ps-policy-file.h"
 #include "ps-policy-store.h"
 
-#define READ_CHUNK (64 * 1024)
+#define LEGACY_NAME "policy.json"
+
+void
+ps_policy_change_free (PsPolicyChange *change)
+{
+  if (change == NULL)
+    return;
+
+  g_free (change->device);
+  g_free (change);
+}
 
 char *
 ps_policy_store_default_path (gboolean system)
 {
   if (system)
-    return g_build_filename ("/var/lib", "peerscope", "policy.json", NULL);
+    return g_build_filename ("/var/lib", "peerscope", "policy.db", NULL);
 
-  return g_build_filename (g_get_user_config_dir (), "peerscope", "policy.json", NULL);
+  return g_build_filename (g_get_user_config_dir (), "peerscope", "policy.db", NULL);
+}
+
+static gboolean
+is_file_store (const char *path)
+{
+  return g_str_has_suffix (path, ".json");
+}
+
+/* The policy.json an older Peerscope kept beside the database */
+static char *
+legacy_path_for (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  return g_build_filename (folder, LEGACY_NAME, NULL);
+}
+
+/* The database does not exist yet: an older Peerscope's file becomes its
+ * first content.  The file stays, untouched, as it was. */
+static PsPolicy *
+take_over_legacy (const char  *path,
+                  GError     **error)
+{
+  g_autofree char *legacy = legacy_path_for (path);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PsPolicy) policy = NULL;
+
+  policy = ps_policy_file_load (legacy, error);
+  if (policy == NULL)
+    return NULL;
+
+  if (!ps_policy_database_save (policy, path, g_get_real_time (), &local_error))
+    g_warning ("Cannot move the policy in %s to %s: %s", legacy, path, local_error->message);
+  else
+    g_message ("The policy in %s is now kept in %s", legacy, path);
+
+  return g_steal_pointer (&policy);
 }
 
 PsPolicy *
 ps_policy_store_load (const char  *path,
                       GError     **error)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GByteArray) data = NULL;
+  g_autoptr(GError) local_error = NULL;
   PsPolicy *policy;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  file = g_file_new_for_path (path);
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
-    return NULL;
+  if (is_file_store (path))
+    return ps_policy_file_load (path, error);
 
-  /* never more than the cap, whatever the file's size */
-  data = g_byte_array_new ();
-  for (;;)
-    {
-      gsize before = data->len;
-      gsize n_read = 0;
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return ps_policy_database_load (path, error);
 
-      g_byte_array_set_size (data, (guint) (before + READ_CHUNK));
-      if (!g_input_stream_read_all (G_INPUT_STREAM (stream), data->data + before, READ_CHUNK,
-                                    &n_read, NULL, error))
-        return NULL;
-      g_byte_array_set_size (data, (guint) (before + n_read));
-      if (n_read < READ_CHUNK)
-        break;
-      if (data->len > PS_POLICY_MAX_JSON_BYTES)
-        {
-          g_set_error (error, PS_POLICY_ERROR, PS_POLICY_ERROR_TOO_LARGE,
-                       _("The policy in %s is larger than %u bytes"), path,
-                       PS_POLICY_MAX_JSON_BYTES);
-          return NULL;
-        }
-    }
-
-  policy = ps_policy_new_from_json ((const char *) data->data, data->len, error);
+  policy = take_over_legacy (path, &local_error);
   if (policy == NULL)
-    g_prefix_error (error, _("Cannot read the policy in %s: "), path);
+    {
+      /* what is missing is the database, not the old file */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return ps_policy_database_load (path, error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
 
   return policy;
-}
-
-/* The folder of PATH, flushed so that a rename in it survives a crash */
-static gboolean
-sync_folder (const char  *folder,
-             GError     **error)
-{
-#ifdef G_OS_UNIX
-  int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  int saved_errno;
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      saved_errno = errno;
-      if (fd >= 0)
-        g_close (fd, NULL);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot save the policy in %s: %s"), folder, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return g_close (fd, error);
-#else
-  return TRUE;
-#endif
-}
-
-static gboolean
-write_durably (const char  *path,
-               const char  *data,
-               gsize        length,
-               GError     **error)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-  int saved_errno;
-
-  if (g_mkdir_with_parents (folder, 0700) != 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create the folder %s: %s"), folder, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  /* a new file, flushed, then renamed over the old one */
-  if (!g_file_set_contents_full (path, data, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, error))
-    return FALSE;
-
-  return sync_folder (folder, error);
-}
-
-static char *
-serialize (PsPolicy *policy)
-{
-  g_autofree char *json = ps_policy_to_json (policy);
-
-  return g_strconcat (json, "\n", NULL);
 }
 
 gboolean
@@ -140,27 +102,63 @@ ps_policy_store_save (PsPolicy    *policy,
                       const char  *path,
                       GError     **error)
 {
-  g_autofree char *data = NULL;
-
   g_return_val_if_fail (PS_IS_POLICY (policy), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  data = serialize (policy);
-  return write_durably (path, data, strlen (data), error);
+  if (is_file_store (path))
+    return ps_policy_file_save (policy, path, error);
+
+  return ps_policy_database_save (policy, path, g_get_real_time (), error);
+}
+
+gboolean
+ps_policy_store_delete (const char  *path,
+                        GError     **error)
+{
+  g_autofree char *legacy = NULL;
+  g_autoptr(PsPolicy) empty = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (is_file_store (path))
+    return ps_policy_file_delete (path, error);
+
+  /* or the old file would come back as the policy on the next load */
+  legacy = legacy_path_for (path);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && g_file_test (legacy, G_FILE_TEST_EXISTS) &&
+      !ps_policy_database_save ((empty = ps_policy_new ()), path, g_get_real_time (), error))
+    return FALSE;
+
+  return ps_policy_database_delete (path, g_get_real_time (), error);
+}
+
+GPtrArray *
+ps_policy_store_dup_changes (const char  *path,
+                             gint64       since_us,
+                             GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (is_file_store (path))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) ps_policy_change_free);
+
+  return ps_policy_database_dup_changes (path, since_us, error);
 }
 
 typedef struct
 {
-  char *path;
-  char *data;
+  char     *path;
+  PsPolicy *policy;
 } SaveData;
 
 static void
 save_data_free (SaveData *save)
 {
   g_free (save->path);
-  g_free (save->data);
+  g_clear_object (&save->policy);
   g_free (save);
 }
 
@@ -173,7 +171,8 @@ save_thread (GTask        *task,
   SaveData *save = task_data;
   GError *error = NULL;
 
-  if (write_durably (save->path, save->data, strlen (save->data), &error))
+  /* the copy is this thread's alone */
+  if (ps_policy_store_save (save->policy, save->path, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -195,7 +194,7 @@ ps_policy_store_save_async (PsPolicy            *policy,
   /* taken now, on the caller's thread: the policy is not thread-safe */
   save = g_new0 (SaveData, 1);
   save->path = g_strdup (path);
-  save->data = serialize (policy);
+  save->policy = ps_policy_copy (policy);
 
   task = g_task_new (policy, cancellable, callback, user_data);
   g_task_set_source_tag (task, ps_policy_store_save_async);

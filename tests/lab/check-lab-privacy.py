@@ -261,7 +261,7 @@ def main():
 
 
 def scenario(lab, tap):
-    store = os.path.join(lab.dir, "policy.json")
+    store = os.path.join(lab.dir, "policy.db")
     lab_nat = normalise(lab.table("ip", "lab_nat"))
     tap.check("the lab's own NAT table is there to be left alone", lab_nat)
 
