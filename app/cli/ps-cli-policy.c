@@ -828,6 +828,7 @@ static const Subcommand subcommands[] = {
   { "export", policy_export, N_("Print rules for another gateway (nft or OpenWrt)") },
   { "remove", policy_remove, N_("Drop Peerscope’s rules from this machine (root)") },
   { "blocked", policy_blocked, N_("List what the enforced policy blocked (root)") },
+  { "changes", ps_cli_policy_changes, N_("List which devices’ rules changed, and when") },
 };
 
 static void

@@ -20,6 +20,9 @@ int      ps_cli_camera_p2p    (int           argc,
                                char        **argv);
 int      ps_cli_policy        (int           argc,
                                char        **argv);
+/* policy changes: the store's change log */
+int      ps_cli_policy_changes (int          argc,
+                                char       **argv);
 
 /* Prints "peerscope-cli: MESSAGE" on stderr; returns 1. */
 int      ps_cli_fail          (const char   *format,

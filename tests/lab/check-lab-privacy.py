@@ -395,6 +395,13 @@ def scenario(lab, tap):
     tap.check("open: traffic flows again to every supernode and the cloud",
               all(log.get(a, 0) > 0 for a in ALL_SUPERNODES) and log.get(CLOUD, 0) > 0, log)
 
+    # the store's change log: every intent the camera went through, in order
+    changes = policy(lab, store, "changes")
+    camera_steps = [(c["from"], c["to"]) for c in changes or [] if c["device"] == CAMERA]
+    tap.check("policy changes logs the camera's intents in order",
+              camera_steps == [(None, "block-vendor-p2p"), ("block-vendor-p2p", "local-only"),
+                               ("local-only", "open")], changes)
+
     kill_loop(lab, tap, p2p)
 
     removed = policy(lab, store, "remove")
