@@ -238,3 +238,25 @@ ps_gateway_auth_check_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+void
+ps_gateway_auth_return_error (GDBusMethodInvocation *invocation,
+                              const GError          *error)
+{
+  g_autofree char *name = NULL;
+  g_autoptr(GError) copy = NULL;
+
+  g_return_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation));
+  g_return_if_fail (error != NULL);
+
+  name = g_dbus_error_get_remote_error (error);
+  if (name == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  copy = g_error_copy (error);
+  g_dbus_error_strip_remote_error (copy);
+  g_dbus_method_invocation_return_dbus_error (invocation, name, copy->message);
+}

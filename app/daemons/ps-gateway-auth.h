@@ -41,4 +41,10 @@ void     ps_gateway_auth_check_async  (GDBusConnection        *connection,
 gboolean ps_gateway_auth_check_finish (GAsyncResult           *result,
                                        GError                **error);
 
+/* Answers INVOCATION with ERROR, under the D-Bus error name it stands for:
+ * a remote error such as InteractiveAuthorizationRequired keeps its name
+ * (not GDBus's "UnmappedGError" wrapper), a registered GError its own. */
+void     ps_gateway_auth_return_error (GDBusMethodInvocation  *invocation,
+                                       const GError           *error);
+
 G_END_DECLS

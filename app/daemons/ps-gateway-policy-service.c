@@ -108,7 +108,7 @@ op_finish (Op           *op,
   PsGatewayPolicyService *self = g_object_ref (op->self);
 
   if (error != NULL)
-    g_dbus_method_invocation_return_gerror (op->invocation, error);
+    ps_gateway_auth_return_error (op->invocation, error);
   else
     g_dbus_method_invocation_return_value (op->invocation, reply);
 

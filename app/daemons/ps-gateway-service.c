@@ -339,7 +339,7 @@ on_authorized_cb (GObject      *object,
   if (ps_gateway_auth_check_finish (result, &error))
     call->func (self, call->invocation);
   else
-    g_dbus_method_invocation_return_gerror (call->invocation, error);
+    ps_gateway_auth_return_error (call->invocation, error);
 
   ps_gateway_service_call_end (self);
   g_object_unref (call->invocation);

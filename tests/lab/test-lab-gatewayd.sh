@@ -104,6 +104,7 @@ done
 
 mkdir "$tmp/state"
 status=0
-ip netns exec "$ns" env PS_GATEWAY_TEST_BUS="$(head -n 1 "$tmp/address")" \
+# the helper asks polkit on the system bus: never the machine's own
+ip netns exec "$ns" env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent PS_GATEWAY_TEST_BUS="$(head -n 1 "$tmp/address")" \
   PS_GATEWAYD="$PS_GATEWAYD" PS_GATEWAY_STATE_DIR="$tmp/state" "$program" || status=$?
 exit "$status"
