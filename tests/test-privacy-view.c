@@ -1,5 +1,5 @@
 /* test-privacy-view.c: the Privacy view of one camera, with a real policy, a real peer table
- * and, where the build has it, the camera emulator's own P2P switch
+ * and, where the build has it, the camera emulator’s own P2P and UPnP switches
  *
  * The firewall and the resolver are stand-ins (a test must not change the machine's rules
  * nor ask the network for names).  With PS_PRIVACY_VIEW_SCREENSHOT_DIR set,
@@ -1122,7 +1122,8 @@ get_done (gpointer data)
 
 /* what the camera itself says now */
 static gboolean
-camera_p2p_enabled (const char *onvif)
+camera_switch_enabled (const char     *onvif,
+                       PsFoscamSwitch  which)
 {
   g_autoptr(PsFoscamClient) client = NULL;
   g_autoptr(GError) error = NULL;
@@ -1130,11 +1131,34 @@ camera_p2p_enabled (const char *onvif)
 
   client = ps_foscam_client_new (onvif, USER, PASSWORD, &error);
   g_assert_no_error (error);
-  ps_foscam_client_get_async (client, PS_FOSCAM_SWITCH_P2P, NULL, on_get_cb, &get);
+  ps_foscam_client_get_async (client, which, NULL, on_get_cb, &get);
   g_assert_true (wait_for (get_done, &get, 10000));
   g_assert_no_error (get.error);
 
   return get.enabled;
+}
+
+static gboolean
+camera_p2p_enabled (const char *onvif)
+{
+  return camera_switch_enabled (onvif, PS_FOSCAM_SWITCH_P2P);
+}
+
+static gboolean
+upnp_state_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_strcmp0 (_ps_camera_upnp_row_get_state (args[0]), args[1]) == 0;
+}
+
+static gboolean
+wait_upnp_state (PsCameraUpnpRow *row,
+                 const char      *state)
+{
+  gpointer args[] = { row, (gpointer) state };
+
+  return wait_for (upnp_state_is, args, 60000);
 }
 #endif
 
@@ -1148,7 +1172,9 @@ test_p2p_switch (void)
   g_autoptr(PsTestEmulator) emu = NULL;
   Fixture fixture = { 0 };
   PsCameraP2pGroup *group;
+  PsCameraUpnpRow *upnp;
   GtkSwitch *sw;
+  GtkSwitch *upnp_sw;
   const char *device;
   gint64 now_ms;
 
@@ -1163,6 +1189,8 @@ test_p2p_switch (void)
   device = ps_device_get_id (fixture.device);
   group = _ps_privacy_view_get_p2p_group (fixture.view);
   sw = _ps_camera_p2p_group_get_switch (group);
+  upnp = _ps_camera_p2p_group_get_upnp_row (group);
+  upnp_sw = _ps_camera_upnp_row_get_switch (upnp);
   _ps_camera_p2p_group_set_watch_ms (group, 1500);
 
   /* no user name: nothing to ask with */
@@ -1176,6 +1204,9 @@ test_p2p_switch (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (group)));
   g_assert_true (wait_state (group, "error"));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (sw)));
+  /* and the UPnP switch is not asked the same in vain */
+  g_assert_cmpstr (_ps_camera_upnp_row_get_state (upnp), ==, "hidden");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (upnp)));
 
   /* the right one shows the camera's switch: on, as it ships */
   fixture_show (&fixture, PASSWORD);
@@ -1183,6 +1214,37 @@ test_p2p_switch (void)
   g_assert_true (gtk_switch_get_active (sw));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (sw)));
   g_assert_cmpstr (_ps_camera_p2p_group_get_verdict (group), ==, "none");
+
+  /* then its UPnP switch: on, as it ships */
+  g_assert_true (wait_upnp_state (upnp, "on"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (upnp)));
+  g_assert_true (gtk_switch_get_active (upnp_sw));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (upnp_sw)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (upnp)), ==,
+                   "On: the camera may open ports on your router to the internet");
+
+  /* UPnP off: the camera has it, and P2P stays as it was */
+  gtk_switch_set_active (upnp_sw, FALSE);
+  g_assert_cmpstr (_ps_camera_upnp_row_get_state (upnp), ==, "loading");
+  g_assert_true (gtk_switch_get_state (upnp_sw));
+  g_assert_true (wait_upnp_state (upnp, "off"));
+  g_assert_false (gtk_switch_get_state (upnp_sw));
+  g_assert_false (camera_switch_enabled (emu->onvif, PS_FOSCAM_SWITCH_UPNP));
+  g_assert_true (camera_p2p_enabled (emu->onvif));
+  g_assert_cmpstr (_ps_camera_p2p_group_get_state (group), ==, "on");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (upnp)), ==,
+                   "Off, says the camera");
+
+  /* asked again (the camera page shown anew), the camera still says off */
+  fixture_show (&fixture, PASSWORD);
+  g_assert_true (wait_state (group, "on"));
+  g_assert_true (wait_upnp_state (upnp, "off"));
+  g_assert_false (gtk_switch_get_active (upnp_sw));
+
+  /* and on again */
+  gtk_switch_set_active (upnp_sw, TRUE);
+  g_assert_true (wait_upnp_state (upnp, "on"));
+  g_assert_true (camera_switch_enabled (emu->onvif, PS_FOSCAM_SWITCH_UPNP));
 
   /* off: the camera has it, and the watch begins */
   gtk_switch_set_active (sw, FALSE);
@@ -1278,6 +1340,10 @@ test_p2p_unsupported (void)
   g_assert_cmpstr (_ps_camera_p2p_group_get_message (group), ==,
                    "This camera has no P2P switch Peerscope can reach");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_ps_camera_p2p_group_get_switch (group))));
+  /* no CGI at all: nobody asks for UPnP either */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_ps_camera_p2p_group_get_upnp_row (group))));
+  spin (300);
+  g_assert_cmpuint (requests, ==, 1);
 
   fixture_tear_down (&fixture);
   soup_server_disconnect (server);
@@ -1458,6 +1524,7 @@ test_render (void)
       g_assert_true (wait_state (group, "on"));
       gtk_switch_set_active (_ps_camera_p2p_group_get_switch (group), FALSE);
       g_assert_true (wait_state (group, "off"));
+      g_assert_true (wait_upnp_state (_ps_camera_p2p_group_get_upnp_row (group), "on"));
       for (guint i = 0; i < 4; i++)
         {
           g_autofree char *address = g_strdup_printf ("198.51.100.%u", 11 + i * 7);

@@ -443,6 +443,7 @@ ps_application_activate (GApplication *app)
       if (self->policy == NULL)
         ps_application_load_policy (self);
       ps_window_set_policy (self->window, self->policy);
+      ps_window_set_policy_store (self->window, self->policy_path);
       g_signal_connect_object (self->window, "policy-changed", G_CALLBACK (save_policy), self,
                                G_CONNECT_SWAPPED);
 

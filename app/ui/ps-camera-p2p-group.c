@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "ps-camera-p2p-group-private.h"
+#include "ps-camera-upnp-row.h"
 #include "ps-connections-columns.h"
 #include "ps-foscam-client.h"
 #include "ps-p2p-setting-check.h"
@@ -51,6 +52,7 @@ struct _PsCameraP2pGroup
   GtkSwitch           *p2p_switch;
   GtkSpinner          *spinner;
   GtkWidget           *retry_button;
+  PsCameraUpnpRow     *upnp_row;
   AdwActionRow        *verdict_row;
   GtkImage            *verdict_icon;
   GtkSpinner          *verdict_spinner;
@@ -234,12 +236,16 @@ on_get_cb (GObject      *object,
         return;
       g_debug ("P2P switch of %s: %s", self->base, error->message);
       show_error (self, error);
+      /* it would say the same */
+      ps_camera_upnp_row_set_client (self->upnp_row, NULL);
       return;
     }
   if (PS_FOSCAM_CLIENT (object) != self->client)
     return;
 
   show_switch (self, enabled);
+  /* a camera that answers for one switch has the other too, mostly */
+  ps_camera_upnp_row_set_client (self->upnp_row, self->client);
 }
 
 static void
@@ -609,12 +615,15 @@ ps_camera_p2p_group_class_init (PsCameraP2pGroupClass *klass)
 
   widget_class->map = ps_camera_p2p_group_map;
 
+  g_type_ensure (PS_TYPE_CAMERA_UPNP_ROW);
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-camera-p2p-group.ui");
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, switch_row);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, p2p_switch);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, spinner);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, upnp_row);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, verdict_row);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, verdict_icon);
   gtk_widget_class_bind_template_child (widget_class, PsCameraP2pGroup, verdict_spinner);
@@ -674,6 +683,7 @@ ps_camera_p2p_group_set_camera (PsCameraP2pGroup *self,
   g_clear_pointer (&self->base, g_free);
   self->query_pending = FALSE;
   g_set_object (&self->device, device);
+  ps_camera_upnp_row_set_client (self->upnp_row, NULL);
   stop_watch (self);
 
   username = device != NULL ? ps_device_get_username (device) : NULL;
@@ -775,6 +785,14 @@ _ps_camera_p2p_group_get_switch (PsCameraP2pGroup *self)
   g_return_val_if_fail (PS_IS_CAMERA_P2P_GROUP (self), NULL);
 
   return self->p2p_switch;
+}
+
+PsCameraUpnpRow *
+_ps_camera_p2p_group_get_upnp_row (PsCameraP2pGroup *self)
+{
+  g_return_val_if_fail (PS_IS_CAMERA_P2P_GROUP (self), NULL);
+
+  return self->upnp_row;
 }
 
 void

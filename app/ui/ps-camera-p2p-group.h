@@ -1,10 +1,11 @@
 /* ps-camera-p2p-group.h: a camera's own P2P switch, and whether the camera
- * keeps its word
+ * keeps its word; and its own UPnP switch
  *
- * Reads and sets the switch through the camera's Foscam-style CGI.  Once the
- * user turns it off here, the group watches the camera's peers: a camera
- * that still talks to P2P servers afterwards ignores its own setting, and
- * the group says so with the evidence.
+ * Reads and sets the switches through the camera's Foscam-style CGI.  Once
+ * the user turns P2P off here, the group watches the camera's peers: a
+ * camera that still talks to P2P servers afterwards ignores its own
+ * setting, and the group says so with the evidence.  The UPnP switch
+ * (ps-camera-upnp-row.h) shows once the camera has answered for P2P.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

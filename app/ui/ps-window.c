@@ -15,6 +15,7 @@
 #include "ps-camera-page.h"
 #include "ps-camera-tile.h"
 #include "ps-discovery-page.h"
+#include "ps-home-overview.h"
 #include "ps-onvif-client.h"
 #include "ps-peer-monitor.h"
 #include "ps-saved-cameras.h"
@@ -39,6 +40,7 @@ struct _PsWindow
   AdwViewSwitcherTitle *camera_title;
   GtkStack             *stack;
   GtkFlowBox           *flowbox;
+  PsHomeOverview       *overview;
   PsCameraPage         *camera_page;
   PsDiscoveryPage      *discovery_page;
 };
@@ -89,6 +91,8 @@ static void
 update_title (PsWindow *self)
 {
   g_autoptr(GList) tiles = list_tiles (self);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_auto(GStrv) cameras = NULL;
   guint n = g_list_length (tiles);
   g_autofree char *subtitle = NULL;
 
@@ -96,6 +100,11 @@ update_title (PsWindow *self)
     subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u camera", "%u cameras", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_stack_set_visible_child_name (self->stack, n > 0 ? "grid" : "empty");
+
+  for (GList *l = tiles; l != NULL; l = l->next)
+    g_strv_builder_add (ids, ps_device_get_id (ps_camera_tile_get_device (l->data)));
+  cameras = g_strv_builder_end (ids);
+  ps_home_overview_set_cameras (self->overview, (const char * const *) cameras);
 }
 
 static void
@@ -109,6 +118,29 @@ on_child_activated_cb (PsWindow        *self,
   ps_camera_page_show (self->camera_page, device, ps_camera_tile_get_password (tile));
   ps_camera_page_set_peers (self->camera_page, ps_window_device_peers (self, device));
   adw_leaflet_set_visible_child_name (self->leaflet, "camera");
+}
+
+/* A line of the home overview is about one camera: its page, at that view. */
+static void
+on_open_camera_cb (PsWindow   *self,
+                   const char *device,
+                   const char *view)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flowbox));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *tile = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (PS_IS_CAMERA_TILE (tile)
+          && g_strcmp0 (ps_device_get_id (ps_camera_tile_get_device (PS_CAMERA_TILE (tile))),
+                        device) == 0)
+        {
+          on_child_activated_cb (self, GTK_FLOW_BOX_CHILD (child));
+          ps_camera_page_set_view (self->camera_page, view);
+          return;
+        }
+    }
 }
 
 static void
@@ -375,6 +407,7 @@ ps_window_class_init (PsWindowClass *klass)
 
   g_type_ensure (PS_TYPE_CAMERA_PAGE);
   g_type_ensure (PS_TYPE_DISCOVERY_PAGE);
+  g_type_ensure (PS_TYPE_HOME_OVERVIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-window.ui");
@@ -384,6 +417,7 @@ ps_window_class_init (PsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsWindow, camera_title);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, flowbox);
+  gtk_widget_class_bind_template_child (widget_class, PsWindow, overview);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, camera_page);
   gtk_widget_class_bind_template_child (widget_class, PsWindow, discovery_page);
 
@@ -408,6 +442,7 @@ static void
 on_policy_changed_cb (PsWindow *self,
                       PsPolicy *policy)
 {
+  ps_home_overview_policy_changed (self->overview);
   g_signal_emit (self, signals[POLICY_CHANGED], 0, policy);
 }
 
@@ -451,6 +486,8 @@ ps_window_init (PsWindow *self)
                            G_CALLBACK (on_leaflet_child_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->camera_page, "policy-changed",
                            G_CALLBACK (on_policy_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->overview, "open-camera",
+                           G_CALLBACK (on_open_camera_cb), self, G_CONNECT_SWAPPED);
   update_title (self);
 }
 
@@ -576,6 +613,11 @@ ps_window_set_monitor (PsWindow      *self,
   for (GList *l = tiles; l != NULL; l = l->next)
     ps_window_watch_device (self, ps_camera_tile_get_device (l->data), l->data);
 
+  ps_home_overview_set_peers (self->overview,
+                              monitor != NULL
+                              ? ps_peer_table_get_peers (ps_peer_monitor_get_table (monitor))
+                              : NULL);
+
   g_clear_handle_id (&self->sessions_id, g_source_remove);
   if (monitor != NULL)
     self->sessions_id = g_timeout_add_seconds (2, ps_window_report_sessions_cb, self);
@@ -589,6 +631,16 @@ ps_window_set_policy (PsWindow *self,
   g_return_if_fail (policy == NULL || PS_IS_POLICY (policy));
 
   ps_camera_page_set_policy (self->camera_page, policy);
+  ps_home_overview_set_policy (self->overview, policy);
+}
+
+void
+ps_window_set_policy_store (PsWindow   *self,
+                            const char *path)
+{
+  g_return_if_fail (PS_IS_WINDOW (self));
+
+  ps_home_overview_set_policy_store (self->overview, path);
 }
 
 void

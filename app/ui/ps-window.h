@@ -45,5 +45,9 @@ void       ps_window_set_monitor      (PsWindow        *self,
  * when one of them changed it. */
 void       ps_window_set_policy       (PsWindow        *self,
                                        PsPolicy        *policy);
+/* Where the policy is stored, for the home overview's "what changed since
+ * yesterday"; NULL when it lives in memory only (the demo). */
+void       ps_window_set_policy_store (PsWindow        *self,
+                                       const char      *path);
 
 G_END_DECLS
