@@ -22,6 +22,7 @@ typedef enum {
   PS_STREAM_ERROR_PROTOCOL,
   PS_STREAM_ERROR_DECODER,
   PS_STREAM_ERROR_DISCONNECTED,
+  PS_STREAM_ERROR_IDENTITY,     /* a P2P peer that is not the paired camera */
 } PsStreamError;
 
 GQuark      ps_stream_error_quark    (void);

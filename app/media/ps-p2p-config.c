@@ -1,0 +1,151 @@
+/* ps-p2p-config.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ps-p2p-config.h"
+#include "ps-stream-error.h"
+
+PsP2pConfig *
+ps_p2p_config_new (const char *rendezvous_url,
+                   const char *token)
+{
+  PsP2pConfig *config = g_new0 (PsP2pConfig, 1);
+
+  config->rendezvous_url = g_strdup (rendezvous_url);
+  config->token = g_strdup (token);
+
+  return config;
+}
+
+PsP2pConfig *
+ps_p2p_config_copy (const PsP2pConfig *config)
+{
+  PsP2pConfig *copy;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  copy = ps_p2p_config_new (config->rendezvous_url, config->token);
+  copy->ca_file = g_strdup (config->ca_file);
+  copy->stun_server = g_strdup (config->stun_server);
+  copy->turn_servers = g_strdupv (config->turn_servers);
+  copy->ice_policy = config->ice_policy;
+  copy->local_addresses = g_strdupv (config->local_addresses);
+
+  return copy;
+}
+
+void
+ps_p2p_config_free (PsP2pConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->rendezvous_url);
+  if (config->token != NULL)
+    memset (config->token, 0, strlen (config->token));
+  g_free (config->token);
+  g_free (config->ca_file);
+  g_free (config->stun_server);
+  g_strfreev (config->turn_servers);
+  g_strfreev (config->local_addresses);
+  g_free (config);
+}
+
+static const char * const policy_names[] = { "all", "relay", "lan" };
+
+gboolean
+ps_ice_policy_from_string (const char  *text,
+                           PsIcePolicy *policy)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (policy_names); i++)
+    if (g_strcmp0 (text, policy_names[i]) == 0)
+      {
+        *policy = (PsIcePolicy) i;
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+const char *
+ps_ice_policy_to_string (PsIcePolicy policy)
+{
+  g_return_val_if_fail (policy <= PS_ICE_POLICY_LAN, NULL);
+
+  return policy_names[policy];
+}
+
+static gboolean
+check_uri (const char  *uri,
+           const char  *scheme_a,
+           const char  *scheme_b,
+           GError     **error)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NON_DNS | G_URI_FLAGS_HAS_PASSWORD, NULL);
+  const char *scheme = parsed != NULL ? g_uri_get_scheme (parsed) : NULL;
+
+  if (parsed == NULL || g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
+      (g_strcmp0 (scheme, scheme_a) != 0 && g_strcmp0 (scheme, scheme_b) != 0))
+    {
+      g_set_error (error, PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
+                   _("“%s” is not a %s:// or %s:// address"), uri, scheme_a, scheme_b);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+ps_p2p_config_validate (const PsP2pConfig  *config,
+                        GError            **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (config->rendezvous_url == NULL ||
+      !check_uri (config->rendezvous_url, "ws", "wss", error))
+    {
+      if (config->rendezvous_url == NULL)
+        g_set_error (error, PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
+                     _("A P2P camera needs a rendezvous server"));
+      return FALSE;
+    }
+  if (config->stun_server != NULL && !check_uri (config->stun_server, "stun", "stuns", error))
+    return FALSE;
+  for (guint i = 0; config->turn_servers != NULL && config->turn_servers[i] != NULL; i++)
+    if (!check_uri (config->turn_servers[i], "turn", "turns", error))
+      return FALSE;
+
+  return TRUE;
+}
+
+void
+ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
+                            GstElement        *webrtcbin)
+{
+  g_autoptr(GObject) agent = NULL;
+
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (GST_IS_ELEMENT (webrtcbin));
+
+  g_object_get (webrtcbin, "ice-agent", &agent, NULL);
+  if (agent == NULL)
+    return;
+
+  for (guint i = 0; config->local_addresses != NULL && config->local_addresses[i] != NULL; i++)
+    {
+      gboolean added = FALSE;
+
+      g_signal_emit_by_name (agent, "add-local-ip-address", config->local_addresses[i], &added);
+      if (!added)
+        g_warning ("ICE refused the local address %s", config->local_addresses[i]);
+    }
+  /* no TCP candidates over the LAN, no UPnP port mapping: nothing waits on them */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "ice-tcp") != NULL)
+    g_object_set (agent, "ice-tcp", FALSE, NULL);
+}
