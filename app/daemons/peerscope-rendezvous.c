@@ -1,16 +1,19 @@
 /* peerscope-rendezvous.c: the P2P signalling server
  *
- *   peerscope-rendezvous --listen ADDR:PORT --token-file F
+ *   peerscope-rendezvous --listen ADDR:PORT [--listen ADDR:PORT]… --token-file F
  *                        [--tls-cert F --tls-key F] [--config FILE] [limits]
  *
  * Serves GStreamer's WebRTC signalling protocol over WebSocket (wss with a
  * certificate) to the cameras and viewers of the accounts in the token
  * file (ps-rendezvous-server.c).  --config names a key file with the same
  * settings in a [rendezvous] group (data/peerscope-rendezvous.conf); the
- * command line wins.  When listening it prints one JSON line on stdout,
- * {"listen":"ws://127.0.0.1:PORT"}, with the port the system chose for
- * port 0.  It logs on stderr, reads the token file again on SIGHUP and
- * ends on SIGTERM or SIGINT, closing every connection first.
+ * command line wins.  An IPv6 address takes IPv6 only: give --listen twice
+ * (or "listen = 0.0.0.0:8443;[::]:8443") for both.  When listening it
+ * prints one JSON line on stdout, {"listen":"ws://127.0.0.1:PORT"}, the
+ * first address with the port the system chose for port 0 (and
+ * "listen_all", every address, when there are several).  It logs on
+ * stderr, reads the token file again on SIGHUP and ends on SIGTERM or
+ * SIGINT, closing every connection first.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,7 +38,7 @@
 
 typedef struct
 {
-  char   *listen;
+  GStrv   listen;
   char   *token_file;
   char   *tls_cert;
   char   *tls_key;
@@ -64,7 +67,7 @@ settings_init (Settings *settings)
 static void
 settings_clear (Settings *settings)
 {
-  g_free (settings->listen);
+  g_strfreev (settings->listen);
   g_free (settings->token_file);
   g_free (settings->tls_cert);
   g_free (settings->tls_key);
@@ -92,7 +95,6 @@ read_config (const char  *path,
     { "max-backlog", &settings->max_backlog },
   };
   struct { const char *key; char **value; gboolean is_path; } strings[] = {
-    { "listen", &settings->listen, FALSE },
     { "token-file", &settings->token_file, TRUE },
     { "tls-cert", &settings->tls_cert, TRUE },
     { "tls-key", &settings->tls_key, TRUE },
@@ -133,6 +135,15 @@ read_config (const char  *path,
                        "unknown key “%s”", found[i]);
           return FALSE;
         }
+    }
+
+  if (settings->listen == NULL && g_key_file_has_key (file, CONFIG_GROUP, "listen", NULL))
+    {
+      settings->listen = g_key_file_get_string_list (file, CONFIG_GROUP, "listen", NULL, error);
+      if (settings->listen == NULL)
+        return FALSE;
+      for (guint i = 0; settings->listen[i] != NULL; i++)
+        g_strstrip (settings->listen[i]);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
@@ -337,9 +348,10 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(PsTokenFile) tokens = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) uris = NULL;
+  g_autoptr(GString) ready = g_string_new (NULL);
   g_autofree char *config = NULL;
-  g_autofree char *uri = NULL;
   gboolean version = FALSE;
   gboolean deadline = FALSE;
   guint deadline_id;
@@ -350,8 +362,8 @@ main (int   argc,
   int max_connections = -1, max_per_account = -1, max_sessions = -1;
   double rate = -1, burst = -1;
   const GOptionEntry entries[] = {
-    { "listen", 'l', 0, G_OPTION_ARG_STRING, &settings.listen,
-      "Listen on IP:PORT or [IPv6]:PORT (port 0: any free port)", "ADDR:PORT" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &settings.listen,
+      "Listen on IP:PORT or [IPv6]:PORT (port 0: any free port); may be repeated", "ADDR:PORT" },
     { "token-file", 't', 0, G_OPTION_ARG_FILENAME, &settings.token_file,
       "Accept the account tokens in FILE (lines “ACCOUNT TOKEN”, or one token)", "FILE" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &settings.tls_cert,
@@ -428,7 +440,7 @@ main (int   argc,
       return 2;
     }
 
-  if (settings.listen == NULL || settings.token_file == NULL)
+  if (settings.listen == NULL || settings.listen[0] == NULL || settings.token_file == NULL)
     {
       g_printerr ("peerscope-rendezvous: --listen and --token-file are needed\n");
       settings_clear (&settings);
@@ -441,8 +453,15 @@ main (int   argc,
       return 2;
     }
 
-  address = parse_listen (settings.listen, &error);
-  if (address == NULL || !apply_settings (&settings, &limits, &error))
+  for (guint i = 0; settings.listen[i] != NULL; i++)
+    {
+      GSocketAddress *address = parse_listen (settings.listen[i], &error);
+
+      if (address == NULL)
+        break;
+      g_ptr_array_add (addresses, address);
+    }
+  if (error != NULL || !apply_settings (&settings, &limits, &error))
     {
       g_printerr ("peerscope-rendezvous: %s\n", error->message);
       settings_clear (&settings);
@@ -471,13 +490,17 @@ main (int   argc,
   daemon.loop = g_main_loop_new (NULL, FALSE);
   daemon.token_file = settings.token_file;
   daemon.server = ps_rendezvous_server_new (tokens, &limits, certificate);
-  if (!ps_rendezvous_server_listen (daemon.server, address, &error))
+  for (guint i = 0; i < addresses->len; i++)
     {
-      g_printerr ("peerscope-rendezvous: cannot listen on %s: %s\n", settings.listen, error->message);
-      g_clear_object (&daemon.server);
-      g_main_loop_unref (daemon.loop);
-      settings_clear (&settings);
-      return 1;
+      if (!ps_rendezvous_server_listen (daemon.server, addresses->pdata[i], &error))
+        {
+          g_printerr ("peerscope-rendezvous: cannot listen on %s: %s\n", settings.listen[i],
+                      error->message);
+          g_clear_object (&daemon.server);
+          g_main_loop_unref (daemon.loop);
+          settings_clear (&settings);
+          return 1;
+        }
     }
 
 #ifdef G_OS_UNIX
@@ -486,9 +509,22 @@ main (int   argc,
   g_unix_signal_add (SIGHUP, on_reload_signal_cb, &daemon);
 #endif
 
-  uri = ps_rendezvous_server_dup_uri (daemon.server);
-  g_message ("Listening on %s for %u accounts", uri, ps_token_file_get_n_accounts (tokens));
-  printf ("{\"listen\":\"%s\"}\n", uri);
+  /* URIs hold no character JSON would escape */
+  uris = ps_rendezvous_server_dup_uris (daemon.server);
+  g_string_append_printf (ready, "{\"listen\":\"%s\"", uris[0]);
+  if (uris[1] != NULL)
+    {
+      g_string_append (ready, ",\"listen_all\":[");
+      for (guint i = 0; uris[i] != NULL; i++)
+        {
+          g_string_append_printf (ready, "%s\"%s\"", i > 0 ? "," : "", uris[i]);
+          g_message ("Listening on %s", uris[i]);
+        }
+      g_string_append_c (ready, ']');
+    }
+  g_string_append_c (ready, '}');
+  g_message ("Listening on %s for %u accounts", uris[0], ps_token_file_get_n_accounts (tokens));
+  printf ("%s\n", ready->str);
   fflush (stdout);
 
   g_main_loop_run (daemon.loop);

@@ -908,23 +908,14 @@ ps_rendezvous_server_listen (PsRendezvousServer  *self,
   return soup_server_listen (self->soup, address, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
-/* ws://HOST:PORT (wss with TLS) of the first listening socket, the port
- * the system chose when asked for 0 */
-char *
-ps_rendezvous_server_dup_uri (PsRendezvousServer *self)
+static char *
+socket_uri (GSocket  *socket,
+            gboolean  tls)
 {
-  g_autoptr(GSList) listeners = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) address = g_socket_get_local_address (socket, NULL);
   g_autofree char *host = NULL;
   GInetAddress *inet;
 
-  g_return_val_if_fail (PS_IS_RENDEZVOUS_SERVER (self), NULL);
-
-  listeners = soup_server_get_listeners (self->soup);
-  if (listeners == NULL)
-    return NULL;
-
-  address = g_socket_get_local_address (listeners->data, NULL);
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     return NULL;
 
@@ -933,8 +924,31 @@ ps_rendezvous_server_dup_uri (PsRendezvousServer *self)
 
   return g_strdup_printf (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6
                             ? "%s://[%s]:%u" : "%s://%s:%u",
-                          self->tls ? "wss" : "ws", host,
+                          tls ? "wss" : "ws", host,
                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* ws://HOST:PORT (wss with TLS) of each listening socket, in the order they
+ * were added, with the port the system chose when asked for 0 */
+GStrv
+ps_rendezvous_server_dup_uris (PsRendezvousServer *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GSList) listeners = NULL;
+
+  g_return_val_if_fail (PS_IS_RENDEZVOUS_SERVER (self), NULL);
+
+  /* libsoup keeps the newest first */
+  listeners = g_slist_reverse (soup_server_get_listeners (self->soup));
+  for (GSList *l = listeners; l != NULL; l = l->next)
+    {
+      g_autofree char *uri = socket_uri (l->data, self->tls);
+
+      if (uri != NULL)
+        g_strv_builder_add (builder, uri);
+    }
+
+  return g_strv_builder_end (builder);
 }
 
 /* New tokens (the file was read again): the peers of accounts that are

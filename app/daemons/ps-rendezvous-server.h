@@ -37,7 +37,7 @@ PsRendezvousServer *ps_rendezvous_server_new         (PsTokenFile               
 gboolean            ps_rendezvous_server_listen      (PsRendezvousServer        *self,
                                                       GSocketAddress            *address,
                                                       GError                   **error);
-char               *ps_rendezvous_server_dup_uri     (PsRendezvousServer        *self);
+GStrv               ps_rendezvous_server_dup_uris    (PsRendezvousServer        *self);
 void                ps_rendezvous_server_set_tokens  (PsRendezvousServer        *self,
                                                       PsTokenFile               *tokens);
 guint               ps_rendezvous_server_get_n_peers (PsRendezvousServer        *self);
