@@ -910,7 +910,8 @@ test_producer_listener (void)
   client_expect_text (late, "{\"type\":\"listConsumers\",\"consumers\":[]}");
 
   /* a new meta is news */
-  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":[\"producer\"],\"meta\":{\"display-name\":\"Garage\"}}");
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":[\"producer\"],"
+                         "\"meta\":{\"display-name\":\"Garage\"}}");
   g_clear_pointer (&expected, g_free);
   expected = g_strdup_printf ("{\"type\":\"peerStatusChanged\",\"peerId\":\"%s\","
                               "\"roles\":[\"producer\"],\"meta\":{\"display-name\":\"Garage\"}}",
@@ -1005,6 +1006,8 @@ test_passive_consumer (void)
   g_autoptr(Client) consumer = NULL;
   g_autoptr(Client) listener = NULL;
   g_autoptr(PsSignallingMessage) started = NULL;
+  g_autoptr(PsSignallingMessage) news = NULL;
+  g_autoptr(PsSignallingMessage) ended = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *list = NULL;
 
@@ -1012,10 +1015,12 @@ test_passive_consumer (void)
 
   listener = client_register (server, TOKEN_A, "\"listener\"", "null");
   consumer = client_register (server, TOKEN_A, "\"consumer\"", "{\"name\":\"viewer\"}");
-  g_autoptr(PsSignallingMessage) news = client_expect (listener, PS_SIGNALLING_MESSAGE_PEER_STATUS_CHANGED);
+  news = client_expect (listener, PS_SIGNALLING_MESSAGE_PEER_STATUS_CHANGED);
   g_assert_cmpint (news->roles, ==, PS_SIGNALLING_ROLE_CONSUMER);
   producer = client_register (server, TOKEN_A, "\"producer\"", "null");
-  g_autoptr(PsSignallingMessage) news2 = client_expect (listener, PS_SIGNALLING_MESSAGE_PEER_STATUS_CHANGED);
+  g_clear_pointer (&news, ps_signalling_message_free);
+  news = client_expect (listener, PS_SIGNALLING_MESSAGE_PEER_STATUS_CHANGED);
+  g_assert_cmpint (news->roles, ==, PS_SIGNALLING_ROLE_PRODUCER);
 
   client_send (listener, "{\"type\":\"listConsumers\"}");
   list = g_strdup_printf ("{\"type\":\"listConsumers\",\"consumers\":[{\"id\":\"%s\","
@@ -1044,7 +1049,7 @@ test_passive_consumer (void)
     client_expect_text (producer, with_offer);
   }
   /* the consumer left: its session ended */
-  g_autoptr(PsSignallingMessage) ended = client_expect (producer, PS_SIGNALLING_MESSAGE_END_SESSION);
+  ended = client_expect (producer, PS_SIGNALLING_MESSAGE_END_SESSION);
 
   /* both roles at once are refused, as upstream does */
   client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":[\"producer\",\"consumer\"]}");
@@ -1058,6 +1063,7 @@ test_accounts (void)
   g_autoptr(Client) producer = NULL;
   g_autoptr(Client) consumer = NULL;
   g_autoptr(Client) stranger = NULL;
+  g_autoptr(PsSignallingMessage) end = NULL;
   g_autofree char *session = NULL;
   g_autofree char *ice = NULL;
 
@@ -1100,7 +1106,7 @@ test_accounts (void)
 
   /* the stranger never hears the producer go */
   g_clear_pointer (&producer, client_free);
-  g_autoptr(PsSignallingMessage) end = client_expect (consumer, PS_SIGNALLING_MESSAGE_END_SESSION);
+  end = client_expect (consumer, PS_SIGNALLING_MESSAGE_END_SESSION);
   client_expect_quiet (stranger);
 }
 
@@ -1195,6 +1201,8 @@ test_bad_messages (void)
   g_autoptr(Server) server = server_new ();
   g_autoptr(Client) client = NULL;
   g_autoptr(GBytes) binary = g_bytes_new_static ("\x00\x01", 2);
+  g_autofree char *deep_open = g_strnfill (64, '[');
+  g_autofree char *deep_close = g_strnfill (64, ']');
 
   server_start (server, TRUE, NULL);
   client = client_open (server, TOKEN_A, TOKEN_HEADER);
@@ -1207,7 +1215,7 @@ test_bad_messages (void)
   client_expect_error (client, "not a valid id");
   client_send (client, "{\"type\":\"setPeerStatus\",\"roles\":[\"admin\"]}");
   client_expect_error (client, "unknown role");
-  client_send (client, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+  client_send (client, "%s%s", deep_open, deep_close);
   client_expect_error (client, "not one JSON object");
   soup_websocket_connection_send_message (client->connection, SOUP_WEBSOCKET_DATA_BINARY, binary);
   client_expect_error (client, "Binary");
@@ -1311,6 +1319,53 @@ test_flood (void)
 
   client_send (neighbour, "{\"type\":\"list\"}");
   client_expect_text (neighbour, "{\"type\":\"list\",\"producers\":[]}");
+}
+
+/* A peer that does not read what is relayed to it is cut off, and its
+ * session ends */
+static void
+test_backlog (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Client) producer = NULL;
+  g_autoptr(Raw) consumer = NULL;
+  g_autoptr(PsSignallingMessage) started = NULL;
+  g_autoptr(PsSignallingMessage) end = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GString) sdp = g_string_new ("v=0\\r\\n");
+  g_autofree char *start = NULL;
+  guint opcode;
+
+  server_start (server, TRUE, "--rate", "100000", "--burst", "100000", "--max-backlog", "131072",
+                NULL);
+  producer = client_register (server, TOKEN_A, "\"producer\"", "null");
+
+  consumer = raw_connect (server);
+  raw_upgrade (consumer, TOKEN_A);
+  g_assert_true (raw_read_frame (consumer, &opcode, &payload));     /* welcome */
+  g_clear_pointer (&payload, g_bytes_unref);
+  start = g_strdup_printf ("{\"type\":\"startSession\",\"peerId\":\"%s\"}", producer->id);
+  raw_send_frame (consumer, 0x1, TRUE, (const guint8 *) start, strlen (start));
+  g_assert_true (raw_read_frame (consumer, &opcode, &payload));     /* sessionStarted */
+  started = ps_signalling_message_parse (g_bytes_get_data (payload, NULL), g_bytes_get_size (payload),
+                                         PS_SIGNALLING_TO_CLIENT, NULL);
+  g_assert_nonnull (started);
+  g_assert_cmpint (started->type, ==, PS_SIGNALLING_MESSAGE_SESSION_STARTED);
+  ps_signalling_message_free (client_expect (producer, PS_SIGNALLING_MESSAGE_START_SESSION));
+
+  /* offers of 60 kB until the consumer's socket buffers are full and more */
+  while (sdp->len < 60000)
+    g_string_append (sdp, "a=x-padding:0123456789abcdef0123456789abcdef\\r\\n");
+  for (guint i = 0; i < 400 && !producer->closed && g_queue_is_empty (&producer->received); i++)
+    {
+      client_send (producer, "{\"type\":\"peer\",\"sessionId\":\"%s\",\"sdp\":{\"type\":\"offer\","
+                             "\"sdp\":\"%s\"}}", started->session_id, sdp->str);
+      spin (5);
+    }
+
+  end = client_expect (producer, PS_SIGNALLING_MESSAGE_END_SESSION);
+  g_assert_cmpstr (end->session_id, ==, started->session_id);
+  g_assert_false (producer->closed);
 }
 
 static void
@@ -1514,6 +1569,15 @@ test_config (void)
   g_clear_pointer (&client, client_free);
   g_assert_cmpint (server_stop (server), ==, 0);
 
+  /* the example that is installed: its settings pass */
+  g_assert_nonnull (server_start (server, TRUE, "--config",
+                                  g_test_get_filename (G_TEST_DIST, "..", "data",
+                                                       "peerscope-rendezvous.conf", NULL),
+                                  NULL));
+  client = client_open (server, TOKEN_A, TOKEN_HEADER);
+  g_clear_pointer (&client, client_free);
+  g_assert_cmpint (server_stop (server), ==, 0);
+
   /* mistakes end it at once */
   g_assert_null (server_start (server, FALSE, "--config", bad, NULL));
   g_assert_cmpint (server_wait_exit (server), ==, 2);
@@ -1595,6 +1659,7 @@ main (int   argc,
   g_test_add_func ("/rendezvous/oversize", test_oversize);
   g_test_add_func ("/rendezvous/fragments", test_fragments);
   g_test_add_func ("/rendezvous/flood", test_flood);
+  g_test_add_func ("/rendezvous/backlog", test_backlog);
   g_test_add_func ("/rendezvous/idle", test_idle);
   g_test_add_func ("/rendezvous/handshake-timeout", test_handshake_timeout);
   g_test_add_func ("/rendezvous/caps", test_caps);

@@ -373,8 +373,8 @@ get_string (JsonObject  *object,
 
   text = json_node_get_string (node);
   if (strnlen (text, max_length + 1) > max_length)
-    return fail (error, PS_SIGNALLING_ERROR_INVALID, "“%s” is longer than %" G_GSIZE_FORMAT " bytes",
-                 name, max_length);
+    return fail (error, PS_SIGNALLING_ERROR_INVALID,
+                 "“%s” is longer than %" G_GSIZE_FORMAT " bytes", name, max_length);
   if (!g_utf8_validate (text, -1, NULL) || !text_is_clean (text, flags))
     return fail (error, PS_SIGNALLING_ERROR_INVALID, "“%s” holds invalid characters", name);
 
@@ -509,7 +509,8 @@ read_peer_message (PsSignallingMessage  *self,
       else if (strcmp (type, "answer") == 0)
         self->sdp_type = PS_SIGNALLING_SDP_ANSWER;
       else
-        return fail (error, PS_SIGNALLING_ERROR_INVALID, "the SDP type is neither offer nor answer");
+        return fail (error, PS_SIGNALLING_ERROR_INVALID,
+                     "the SDP type is neither offer nor answer");
     }
   else
     {
@@ -628,7 +629,8 @@ read_members (PsSignallingMessage    *self,
                 return TRUE;
               }
           }
-        return fail (error, PS_SIGNALLING_ERROR_INVALID, "unknown protocol version (known: v1_0, v1_1)");
+        return fail (error, PS_SIGNALLING_ERROR_INVALID,
+                     "unknown protocol version (known: v1_0, v1_1)");
       }
 
     case PS_SIGNALLING_MESSAGE_WELCOME:
@@ -666,8 +668,8 @@ ps_signalling_message_parse (const char             *data,
   const char *type;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
-  g_return_val_if_fail (direction == PS_SIGNALLING_TO_SERVER || direction == PS_SIGNALLING_TO_CLIENT,
-                        NULL);
+  g_return_val_if_fail (direction == PS_SIGNALLING_TO_SERVER
+                        || direction == PS_SIGNALLING_TO_CLIENT, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (length > PS_SIGNALLING_MAX_MESSAGE_SIZE)
@@ -677,8 +679,8 @@ ps_signalling_message_parse (const char             *data,
       return NULL;
     }
 
-  if (length == 0 || memchr (data, '\0', length) != NULL || !g_utf8_validate_len (data, length, NULL)
-      || !is_one_shallow_object (data, length))
+  if (length == 0 || memchr (data, '\0', length) != NULL
+      || !g_utf8_validate_len (data, length, NULL) || !is_one_shallow_object (data, length))
     {
       fail (error, PS_SIGNALLING_ERROR_MALFORMED,
             "The message is not one JSON object nested at most %u deep", PS_SIGNALLING_MAX_DEPTH);
@@ -718,7 +720,8 @@ ps_signalling_message_parse (const char             *data,
   type = json_node_get_string (type_node);
   for (guint i = 0; i < G_N_ELEMENTS (message_types) && self == NULL; i++)
     {
-      if ((message_types[i].directions & (1 << direction)) && strcmp (type, message_types[i].name) == 0)
+      if ((message_types[i].directions & (1 << direction))
+          && strcmp (type, message_types[i].name) == 0)
         self = ps_signalling_message_new (message_types[i].type);
     }
   if (self == NULL)
@@ -880,7 +883,8 @@ ps_signalling_message_to_json (const PsSignallingMessage *self,
         {
           json_builder_set_member_name (builder, "sdp");
           json_builder_begin_object (builder);
-          add_string (builder, "type", self->sdp_type == PS_SIGNALLING_SDP_OFFER ? "offer" : "answer");
+          add_string (builder, "type",
+                      self->sdp_type == PS_SIGNALLING_SDP_OFFER ? "offer" : "answer");
           add_string (builder, "sdp", self->sdp);
           json_builder_end_object (builder);
         }

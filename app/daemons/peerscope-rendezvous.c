@@ -150,7 +150,8 @@ read_config (const char  *path,
     {
       g_autofree char *value = NULL;
 
-      if (*strings[i].value != NULL || !g_key_file_has_key (file, CONFIG_GROUP, strings[i].key, NULL))
+      if (*strings[i].value != NULL
+          || !g_key_file_has_key (file, CONFIG_GROUP, strings[i].key, NULL))
         continue;
       value = g_key_file_get_string (file, CONFIG_GROUP, strings[i].key, error);
       if (value == NULL)
@@ -166,7 +167,8 @@ read_config (const char  *path,
       GError *local_error = NULL;
       gint64 value;
 
-      if (*integers[i].value >= 0 || !g_key_file_has_key (file, CONFIG_GROUP, integers[i].key, NULL))
+      if (*integers[i].value >= 0
+          || !g_key_file_has_key (file, CONFIG_GROUP, integers[i].key, NULL))
         continue;
       value = g_key_file_get_int64 (file, CONFIG_GROUP, integers[i].key, &local_error);
       if (local_error != NULL)
@@ -269,7 +271,8 @@ apply_settings (const Settings      *settings,
   if (settings->max_connections >= 0)
     limits->max_connections = (guint) MIN (settings->max_connections, G_MAXUINT);
   if (settings->max_connections_per_account >= 0)
-    limits->max_connections_per_account = (guint) MIN (settings->max_connections_per_account, G_MAXUINT);
+    limits->max_connections_per_account = (guint) MIN (settings->max_connections_per_account,
+                                                       G_MAXUINT);
   if (settings->max_sessions_per_peer >= 0)
     limits->max_sessions_per_peer = (guint) MIN (settings->max_sessions_per_peer, G_MAXUINT);
   if (settings->max_backlog >= 0)
@@ -360,6 +363,7 @@ main (int   argc,
   Daemon daemon = { 0 };
   int max_message_size = -1, idle_timeout = -1, handshake_timeout = -1;
   int max_connections = -1, max_per_account = -1, max_sessions = -1;
+  gint64 max_backlog = -1;
   double rate = -1, burst = -1;
   const GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &settings.listen,
@@ -388,6 +392,9 @@ main (int   argc,
       "Connections per account (default 64)", "N" },
     { "max-sessions-per-peer", 0, 0, G_OPTION_ARG_INT, &max_sessions,
       "Sessions a peer may be in at once (default 16)", "N" },
+    { "max-backlog", 0, 0, G_OPTION_ARG_INT64, &max_backlog,
+      "Cut off a peer with more than BYTES sent to it and not taken (default 1048576)",
+      "BYTES" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       "Print the version and exit", NULL },
     { NULL }
@@ -433,6 +440,7 @@ main (int   argc,
   settings.max_connections = max_connections;
   settings.max_connections_per_account = max_per_account;
   settings.max_sessions_per_peer = max_sessions;
+  settings.max_backlog = max_backlog;
   if (config != NULL && !read_config (config, &settings, &error))
     {
       g_printerr ("peerscope-rendezvous: %s: %s\n", config, error->message);
@@ -481,7 +489,8 @@ main (int   argc,
       certificate = g_tls_certificate_new_from_files (settings.tls_cert, settings.tls_key, &error);
       if (certificate == NULL)
         {
-          g_printerr ("peerscope-rendezvous: cannot load the TLS certificate: %s\n", error->message);
+          g_printerr ("peerscope-rendezvous: cannot load the TLS certificate: %s\n",
+                      error->message);
           settings_clear (&settings);
           return 1;
         }
@@ -516,14 +525,13 @@ main (int   argc,
     {
       g_string_append (ready, ",\"listen_all\":[");
       for (guint i = 0; uris[i] != NULL; i++)
-        {
-          g_string_append_printf (ready, "%s\"%s\"", i > 0 ? "," : "", uris[i]);
-          g_message ("Listening on %s", uris[i]);
-        }
+        g_string_append_printf (ready, "%s\"%s\"", i > 0 ? "," : "", uris[i]);
       g_string_append_c (ready, ']');
     }
   g_string_append_c (ready, '}');
-  g_message ("Listening on %s for %u accounts", uris[0], ps_token_file_get_n_accounts (tokens));
+  for (guint i = 0; uris[i] != NULL; i++)
+    g_message ("Listening on %s", uris[i]);
+  g_message ("Serving %u accounts", ps_token_file_get_n_accounts (tokens));
   printf ("%s\n", ready->str);
   fflush (stdout);
 

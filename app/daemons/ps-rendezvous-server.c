@@ -180,12 +180,15 @@ dup_remote (PsRendezvousServer *self,
 static char *
 socket_remote (GSocket *socket)
 {
-  g_autoptr(GSocketAddress) address = socket != NULL ? g_socket_get_remote_address (socket, NULL) : NULL;
+  g_autoptr(GSocketAddress) address = NULL;
 
+  if (socket != NULL)
+    address = g_socket_get_remote_address (socket, NULL);
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     return NULL;
 
-  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 }
 
 static void
@@ -217,6 +220,31 @@ on_pending_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* libsoup before 3.4 keeps the reference g_socket_accept() gave it to
+ * every socket it accepts, so each connection leaks a GSocket (fixed
+ * upstream by "soup-listener: Plug a leak", b545d5f0): a slow leak anyone
+ * can drive.  At a connection's first request the socket then has two
+ * references, that one and its SoupServerConnection's, where a fixed
+ * libsoup has one: only then, and only on 3.2 or 3.3, is the extra one
+ * given back. */
+static void
+give_back_leaked_socket_reference (GSocket *socket)
+{
+  static GQuark seen_quark;
+
+  if (soup_get_major_version () != 3 || soup_get_minor_version () >= 4)
+    return;
+
+  if (seen_quark == 0)
+    seen_quark = g_quark_from_static_string ("ps-rendezvous-socket-seen");
+  if (g_object_get_qdata (G_OBJECT (socket), seen_quark) != NULL)
+    return;
+  g_object_set_qdata (G_OBJECT (socket), seen_quark, GINT_TO_POINTER (1));
+
+  if (g_atomic_int_get (&G_OBJECT (socket)->ref_count) == 2)
+    g_object_unref (socket);
+}
+
 static guint
 count_connections (PsRendezvousServer *self)
 {
@@ -231,6 +259,9 @@ on_request_started_cb (PsRendezvousServer *self,
 {
   GSocket *socket = soup_server_message_get_socket (message);
   Pending *pending;
+
+  if (socket != NULL)
+    give_back_leaked_socket_reference (socket);
 
   if (count_connections (self) >= self->limits.max_connections)
     {
@@ -392,7 +423,8 @@ end_peer_sessions (PsRendezvousServer *self,
     {
       Session *session = g_hash_table_lookup (self->sessions, ids[i]);
 
-      if (session != NULL && strcmp (as_producer ? session->producer : session->consumer, peer_id) == 0)
+      if (session != NULL
+          && strcmp (as_producer ? session->producer : session->consumer, peer_id) == 0)
         end_session (self, ids[i], peer, NULL);
     }
 }
@@ -476,7 +508,8 @@ start_session (PsRendezvousServer  *self,
   if (ps_rendezvous_peer_get_n_sessions (peer) >= self->limits.max_sessions_per_peer
       || ps_rendezvous_peer_get_n_sessions (target) >= self->limits.max_sessions_per_peer)
     {
-      send_error (peer, "Too many sessions (at most %u per peer)", self->limits.max_sessions_per_peer);
+      send_error (peer, "Too many sessions (at most %u per peer)",
+                  self->limits.max_sessions_per_peer);
       return;
     }
 
@@ -577,17 +610,40 @@ list_peers (PsRendezvousServer      *self,
   PsSignallingRoles role = type == PS_SIGNALLING_MESSAGE_LIST ? PS_SIGNALLING_ROLE_PRODUCER
                                                                : PS_SIGNALLING_ROLE_CONSUMER;
   const char *account = ps_rendezvous_peer_get_account (peer);
+  gsize size = 64;
+  guint left_out = 0;
   GHashTableIter iter;
   gpointer value;
 
+  /* the answer stays within what a client reads (PS_SIGNALLING_MAX_MESSAGE_SIZE) */
   g_hash_table_iter_init (&iter, self->peers);
-  while (g_hash_table_iter_next (&iter, NULL, &value) && answer->peers->len < PS_SIGNALLING_MAX_PEERS)
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      if ((ps_rendezvous_peer_get_roles (value) & role) && ps_rendezvous_peer_is_open (value)
-          && strcmp (ps_rendezvous_peer_get_account (value), account) == 0)
-        ps_signalling_message_add_peer (answer, ps_rendezvous_peer_get_id (value),
-                                        ps_rendezvous_peer_get_meta (value));
+      JsonNode *meta = ps_rendezvous_peer_get_meta (value);
+      g_autofree char *meta_text = NULL;
+      gsize entry_size;
+
+      if (!(ps_rendezvous_peer_get_roles (value) & role) || !ps_rendezvous_peer_is_open (value)
+          || strcmp (ps_rendezvous_peer_get_account (value), account) != 0)
+        continue;
+
+      meta_text = meta != NULL ? json_to_string (meta, FALSE) : NULL;
+      entry_size = 32 + strlen (ps_rendezvous_peer_get_id (value))
+                   + (meta_text != NULL ? strlen (meta_text) : 4);
+      if (size + entry_size > PS_SIGNALLING_MAX_MESSAGE_SIZE
+          || answer->peers->len >= PS_SIGNALLING_MAX_PEERS)
+        {
+          left_out++;
+          continue;
+        }
+
+      size += entry_size;
+      ps_signalling_message_add_peer (answer, ps_rendezvous_peer_get_id (value), meta);
     }
+
+  if (left_out > 0)
+    g_message ("Peer %s: %u peers left out of a list too long for one message",
+               ps_rendezvous_peer_get_id (peer), left_out);
 
   ps_rendezvous_peer_send (peer, answer);
 }
@@ -649,12 +705,14 @@ on_peer_closed_cb (PsRendezvousServer *self,
 {
   g_autoptr(PsRendezvousPeer) hold = g_object_ref (peer);
   g_auto(GStrv) sessions = NULL;
-  g_autofree char *id = g_strdup (ps_rendezvous_peer_get_id (peer));
+  g_autofree char *id = NULL;
+  gpointer table_peer = NULL;
 
-  if (!g_hash_table_steal (self->peers, id))
+  /* the key and the table's reference are ours now */
+  if (!g_hash_table_steal_extended (self->peers, ps_rendezvous_peer_get_id (peer), (gpointer *) &id,
+                                    &table_peer))
     return;
-  /* the table's reference */
-  g_object_unref (peer);
+  g_object_unref (table_peer);
 
   g_signal_handlers_disconnect_by_data (peer, self);
 
@@ -708,7 +766,8 @@ refuse (PsRendezvousServer *self,
   soup_server_message_set_status (message, status, NULL);
   soup_message_headers_replace (headers, "Connection", "close");
   if (status == SOUP_STATUS_UNAUTHORIZED)
-    soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"peerscope-rendezvous\"");
+    soup_message_headers_replace (headers, "WWW-Authenticate",
+                                  "Bearer realm=\"peerscope-rendezvous\"");
   soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
 }
 
@@ -727,11 +786,13 @@ on_upgraded_cb (SoupServerMessage  *message,
   gboolean over;
 
   g_signal_handlers_disconnect_by_func (message, on_upgraded_cb, self);
-  if (account == NULL || soup_server_message_get_status (message) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+  if (account == NULL
+      || soup_server_message_get_status (message) != SOUP_STATUS_SWITCHING_PROTOCOLS)
     return;
 
   pending_remove (self, message);
-  origin = soup_message_headers_get_one (soup_server_message_get_request_headers (message), "Origin");
+  origin = soup_message_headers_get_one (soup_server_message_get_request_headers (message),
+                                         "Origin");
   base = soup_server_message_steal_connection (message);
   if (base == NULL)
     return;
@@ -742,8 +803,8 @@ on_upgraded_cb (SoupServerMessage  *message,
                                               soup_server_message_get_uri (message),
                                               SOUP_WEBSOCKET_CONNECTION_SERVER, origin, NULL, NULL);
   /* the stream stops larger messages first, with an error; this is libsoup's own backstop */
-  soup_websocket_connection_set_max_incoming_payload_size (connection,
-                                                           2 * (guint64) self->limits.max_message_size);
+  soup_websocket_connection_set_max_incoming_payload_size (
+    connection, 2 * (guint64) self->limits.max_message_size);
 
   /* both caps again: other upgrades may have completed meanwhile */
   over = g_hash_table_size (self->peers) >= self->limits.max_connections
@@ -752,13 +813,16 @@ on_upgraded_cb (SoupServerMessage  *message,
   peer = ps_rendezvous_peer_new (connection, stream, account, remote, self->limits.idle_timeout,
                                  self->limits.max_backlog);
   g_hash_table_insert (self->peers, g_strdup (ps_rendezvous_peer_get_id (peer)), peer);
-  g_signal_connect_object (peer, "message", G_CALLBACK (on_peer_message_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (peer, "closed", G_CALLBACK (on_peer_closed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (peer, "message", G_CALLBACK (on_peer_message_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (peer, "closed", G_CALLBACK (on_peer_closed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   if (over)
     {
       send_error (peer, "Too many connections");
-      ps_rendezvous_peer_close (peer, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too many connections");
+      ps_rendezvous_peer_close (peer, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                "too many connections");
       return;
     }
 
@@ -938,8 +1002,7 @@ ps_rendezvous_server_dup_uris (PsRendezvousServer *self)
 
   g_return_val_if_fail (PS_IS_RENDEZVOUS_SERVER (self), NULL);
 
-  /* libsoup keeps the newest first */
-  listeners = g_slist_reverse (soup_server_get_listeners (self->soup));
+  listeners = soup_server_get_listeners (self->soup);
   for (GSList *l = listeners; l != NULL; l = l->next)
     {
       g_autofree char *uri = socket_uri (l->data, self->tls);

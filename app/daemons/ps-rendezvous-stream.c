@@ -117,7 +117,9 @@ take_token (PsRendezvousInput *self,
 {
   if (now > self->refilled_at)
     {
-      self->tokens = MIN (self->burst, self->tokens + (double) (now - self->refilled_at) * self->rate / G_USEC_PER_SEC);
+      double earned = (double) (now - self->refilled_at) * self->rate / G_USEC_PER_SEC;
+
+      self->tokens = MIN (self->burst, self->tokens + earned);
       self->refilled_at = now;
     }
 
@@ -352,7 +354,8 @@ ps_rendezvous_input_init (PsRendezvousInput *self)
 /* The output side: counts what is written */
 
 #define PS_TYPE_RENDEZVOUS_OUTPUT (ps_rendezvous_output_get_type ())
-G_DECLARE_FINAL_TYPE (PsRendezvousOutput, ps_rendezvous_output, PS, RENDEZVOUS_OUTPUT, GOutputStream)
+G_DECLARE_FINAL_TYPE (PsRendezvousOutput, ps_rendezvous_output, PS, RENDEZVOUS_OUTPUT,
+                      GOutputStream)
 
 struct _PsRendezvousOutput
 {
@@ -377,8 +380,8 @@ ps_rendezvous_output_write_nonblocking (GPollableOutputStream  *stream,
   PsRendezvousOutput *self = PS_RENDEZVOUS_OUTPUT (stream);
   gssize n;
 
-  n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->base), buffer, count,
-                                                  NULL, error);
+  n = g_pollable_output_stream_write_nonblocking (G_POLLABLE_OUTPUT_STREAM (self->base), buffer,
+                                                  count, NULL, error);
   if (n > 0)
     self->written += (guint64) n;
 
@@ -408,7 +411,8 @@ ps_rendezvous_output_create_source (GPollableOutputStream *stream,
   PsRendezvousOutput *self = PS_RENDEZVOUS_OUTPUT (stream);
   g_autoptr(GSource) base_source = NULL;
 
-  base_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->base), NULL);
+  base_source = g_pollable_output_stream_create_source (G_POLLABLE_OUTPUT_STREAM (self->base),
+                                                        NULL);
   return g_pollable_source_new_full (self, base_source, cancellable);
 }
 

@@ -120,7 +120,7 @@ account_is_valid (const char *account,
     return FALSE;
 
   for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isalnum (account[i]) && account[i] != '.' && account[i] != '_' && account[i] != '-')
+    if (!g_ascii_isalnum (account[i]) && strchr ("._-", account[i]) == NULL)
       return FALSE;
 
   return TRUE;
@@ -131,7 +131,8 @@ line_error (GError     **error,
             guint        line,
             const char  *message)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Token file, line %u: %s", line, message);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "Token file, line %u: %s", line,
+               message);
   return FALSE;
 }
 
@@ -177,9 +178,11 @@ add_entry (PsTokenFile  *self,
   Entry entry = { NULL, { 0 } };
 
   if (!account_is_valid (account, account_length))
-    return line_error (error, line, "the account name is not 1 to 64 characters of A-Z a-z 0-9 . _ -");
+    return line_error (error, line,
+                       "the account name is not 1 to 64 characters of A-Z a-z 0-9 . _ -");
   if (!token_is_valid_len (token, token_length))
-    return line_error (error, line, "the token is not 16 to 512 printable characters without spaces");
+    return line_error (error, line,
+                       "the token is not 16 to 512 printable characters without spaces");
   if (self->entries->len >= PS_TOKEN_FILE_MAX_ACCOUNTS)
     return line_error (error, line, "too many accounts");
 
@@ -260,8 +263,9 @@ ps_token_file_new_from_data (const char  *data,
       if (n == 1)
         {
           single = TRUE;
-          if (!add_entry (self, PS_TOKEN_FILE_DEFAULT_ACCOUNT, strlen (PS_TOKEN_FILE_DEFAULT_ACCOUNT),
-                          fields[0], lengths[0], line, error))
+          if (!add_entry (self, PS_TOKEN_FILE_DEFAULT_ACCOUNT,
+                          strlen (PS_TOKEN_FILE_DEFAULT_ACCOUNT), fields[0], lengths[0], line,
+                          error))
             return NULL;
         }
       else if (!add_entry (self, fields[0], lengths[0], fields[1], lengths[1], line, error))
@@ -294,11 +298,13 @@ ps_token_file_new_from_path (const char  *path,
   stream = g_file_read (file, NULL, error);
   if (stream == NULL)
     return NULL;
-  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), PS_TOKEN_FILE_MAX_SIZE + 1, NULL, error);
+  bytes = g_input_stream_read_bytes (G_INPUT_STREAM (stream), PS_TOKEN_FILE_MAX_SIZE + 1, NULL,
+                                     error);
   if (bytes == NULL)
     return NULL;
 
-  self = ps_token_file_new_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error);
+  self = ps_token_file_new_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                      error);
   g_prefix_error (error, "%s: ", path);
   return self;
 }
