@@ -5,6 +5,11 @@
 class Tap:
     def __init__(self):
         self.results = []
+        self.comments = []
+
+    def comment(self, text):
+        """A figure or a note, printed as a TAP comment after the results."""
+        self.comments.append(text)
 
     def check(self, name, condition, detail=""):
         self.results.append((name, bool(condition), detail))
@@ -16,4 +21,6 @@ class Tap:
             print(f"{'ok' if ok else 'not ok'} {i} - {name}")
             if not ok and detail:
                 print(f"# {detail}")
+        for text in self.comments:
+            print(f"# {text}")
         return 0 if all(ok for _, ok, _ in self.results) else 1

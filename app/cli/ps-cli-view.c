@@ -178,6 +178,14 @@ ps_cli_view (int    argc,
   g_autofree char *password = NULL;
   g_autofree char *uri = NULL;
   g_auto(GStrv) args = NULL;
+  g_autofree char *rendezvous = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *stun = NULL;
+  g_autofree char *ice_policy = NULL;
+  g_auto(GStrv) turn = NULL;
+  g_auto(GStrv) local_addresses = NULL;
+  g_autoptr(PsP2pConfig) p2p = NULL;
   int frames = 30;
   double timeout = 10;
   gboolean json = FALSE;
@@ -193,6 +201,19 @@ ps_cli_view (int    argc,
       N_("Read the password from file F"), "F" },
     { "sub", 0, 0, G_OPTION_ARG_NONE, &sub, N_("Prefer the sub-stream of an ONVIF camera"), NULL },
     { "udp", 0, 0, G_OPTION_ARG_NONE, &udp, N_("Receive RTP over UDP instead of TCP"), NULL },
+    { "rendezvous", 0, 0, G_OPTION_ARG_STRING, &rendezvous,
+      N_("For p2p:DEVICE-ID: the rendezvous server (ws:// or wss://)"), N_("URL") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      N_("For p2p:DEVICE-ID: read the account token from file F"), "F" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+      N_("Trust the rendezvous server certificates in file F"), "F" },
+    { "stun", 0, 0, G_OPTION_ARG_STRING, &stun, N_("STUN server (stun://HOST:PORT)"), N_("URL") },
+    { "turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &turn,
+      N_("TURN server (turn://USER:PASS@HOST:PORT[?transport=tcp], repeatable)"), N_("URL") },
+    { "ice-policy", 0, 0, G_OPTION_ARG_STRING, &ice_policy,
+      N_("all, relay (hide our addresses) or lan (host candidates only)"), N_("POLICY") },
+    { "local-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &local_addresses,
+      N_("Gather ICE candidates on this address only (repeatable)"), N_("ADDR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, N_("URI|DEVICE-ID") },
     { NULL }
@@ -215,7 +236,27 @@ ps_cli_view (int    argc,
         return ps_cli_fail ("%s", error->message);
     }
 
-  if (strstr (args[0], "://") != NULL)
+  if (g_str_has_prefix (args[0], "p2p:"))
+    {
+      g_autofree char *token = NULL;
+
+      if (rendezvous == NULL || token_file == NULL)
+        return ps_cli_fail (_("a p2p: camera needs --rendezvous URL and --token-file F"));
+      token = ps_cli_read_secret (token_file, &error);
+      if (token == NULL)
+        return ps_cli_fail ("%s", error->message);
+      p2p = ps_p2p_config_new (rendezvous, token);
+      p2p->ca_file = g_strdup (ca_file);
+      p2p->stun_server = g_strdup (stun);
+      p2p->turn_servers = g_strdupv (turn);
+      p2p->local_addresses = g_strdupv (local_addresses);
+      if (ice_policy != NULL && !ps_ice_policy_from_string (ice_policy, &p2p->ice_policy))
+        return ps_cli_fail (_("--ice-policy is all, relay or lan, not “%s”"), ice_policy);
+      if (!ps_p2p_config_validate (p2p, &error))
+        return ps_cli_fail ("%s", error->message);
+      uri = g_strdup (args[0]);
+    }
+  else if (strstr (args[0], "://") != NULL)
     uri = g_strdup (args[0]);
   else
     {
@@ -248,6 +289,8 @@ ps_cli_view (int    argc,
   ps_stream_set_use_tcp (stream, !udp);
   ps_stream_set_profile (stream, sub ? PS_STREAM_PROFILE_SUB : PS_STREAM_PROFILE_MAIN);
   ps_stream_set_timeout (stream, (guint) (timeout * 1000));
+  if (p2p != NULL)
+    ps_stream_set_p2p_config (stream, p2p);
 
   loop = g_main_loop_new (NULL, FALSE);
   run.loop = loop;

@@ -16,6 +16,8 @@
 
 #include "ps-frame-stamp.h"
 #include "ps-onvif-client.h"
+#include "ps-p2p-identity.h"
+#include "ps-p2p-session.h"
 #include "ps-percentiles.h"
 #include "ps-stream.h"
 
@@ -48,6 +50,7 @@ struct _PsStream
   gboolean         reconnect;
   gboolean         keep_trying;
   gboolean         use_tcp;
+  PsP2pConfig     *p2p_config;    /* for p2p:DEVICE-ID */
 
   GMainContext    *context;
 
@@ -59,7 +62,9 @@ struct _PsStream
   char            *profile_token;
   char            *resolved_uri;
   GstElement      *pipeline;
-  GstElement      *rtspsrc;
+  GstElement      *rtspsrc;       /* or webrtcbin, for P2P */
+  PsP2pSession    *p2p;
+  char            *p2p_transport; /* the last session's selected pair */
   guint            bus_watch;
   guint            watchdog_id;
   guint            retry_id;
@@ -132,6 +137,14 @@ teardown (PsStream *self)
   self->play_time = 0;
   g_clear_handle_id (&self->bus_watch, g_source_remove);
 
+  if (self->p2p != NULL)
+    {
+      g_free (self->p2p_transport);
+      self->p2p_transport = g_strdup (ps_p2p_session_get_transport (self->p2p));
+      g_signal_handlers_disconnect_by_data (self->p2p, self);
+      ps_p2p_session_stop (self->p2p);
+    }
+
   if (self->pipeline != NULL)
     {
       /* Joins the streaming threads: no callback runs after this. */
@@ -153,6 +166,7 @@ teardown (PsStream *self)
       g_clear_object (&self->rtspsrc);
       gst_clear_object (&self->pipeline);
     }
+  g_clear_object (&self->p2p);
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->last_sample, gst_sample_unref);
@@ -444,6 +458,35 @@ on_rtspsrc_pad_added (GstElement *rtspsrc,
 
   send_pli_now (self, pad);
   schedule_keyframe_request (self);
+}
+
+/* webrtcbin's pads carry the negotiated RTP caps */
+static void
+on_p2p_pad_added (GstElement *webrtcbin,
+                  GstPad     *pad,
+                  gpointer    user_data)
+{
+  PsStream *self = user_data;
+  g_autoptr(GstCaps) caps = NULL;
+  const GstStructure *s;
+  const char *encoding;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+
+  caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  s = caps != NULL && !gst_caps_is_empty (caps) ? gst_caps_get_structure (caps, 0) : NULL;
+  encoding = s != NULL ? gst_structure_get_string (s, "encoding-name") : NULL;
+
+  g_mutex_lock (&self->lock);
+  self->video_streams++;
+  g_free (self->codec);
+  self->codec = g_ascii_strdown (encoding != NULL ? encoding : "unknown", -1);
+  g_mutex_unlock (&self->lock);
+
+  on_rtspsrc_pad_added (webrtcbin, pad, self);
 }
 
 static void
@@ -790,14 +833,17 @@ build_pipeline (PsStream    *self,
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample };
 
   pipeline = gst_pipeline_new ("peerscope-stream");
-  if (!(src = make ("rtspsrc", "src", error)))
+  if (self->p2p != NULL)
+    src = ps_p2p_session_get_element (self->p2p);
+  else if (!(src = make ("rtspsrc", "src", error)))
     return FALSE;
   gst_bin_add (GST_BIN (pipeline), src);
   if (!(decode = make ("decodebin", "decode", error)))
     return FALSE;
   gst_bin_add (GST_BIN (pipeline), decode);
 
-  g_object_set (src,
+  if (self->p2p == NULL)
+    g_object_set (src,
                 "location", location,
                 "latency", 0,
                 "tcp-timeout", (guint64) self->timeout_ms * 1000,
@@ -805,8 +851,9 @@ build_pipeline (PsStream    *self,
                 "do-retransmission", FALSE,
                 "user-agent", "Peerscope/" PACKAGE_VERSION,
                 NULL);
-  gst_util_set_object_arg (G_OBJECT (src), "protocols", self->use_tcp ? "tcp" : "udp+tcp");
-  if (self->username != NULL)
+  if (self->p2p == NULL)
+    gst_util_set_object_arg (G_OBJECT (src), "protocols", self->use_tcp ? "tcp" : "udp+tcp");
+  if (self->p2p == NULL && self->username != NULL)
     g_object_set (src, "user-id", self->username, "user-pw", self->password, NULL);
 
   if (self->video_sink != NULL)
@@ -856,10 +903,15 @@ build_pipeline (PsStream    *self,
         }
     }
 
-  g_signal_connect (src, "select-stream", G_CALLBACK (on_select_stream), self);
-  g_signal_connect (src, "new-manager", G_CALLBACK (on_new_manager), self);
-  g_signal_connect (src, "on-sdp", G_CALLBACK (on_sdp), self);
-  g_signal_connect (src, "pad-added", G_CALLBACK (on_rtspsrc_pad_added), self);
+  if (self->p2p != NULL)
+    g_signal_connect (src, "pad-added", G_CALLBACK (on_p2p_pad_added), self);
+  else
+    {
+      g_signal_connect (src, "select-stream", G_CALLBACK (on_select_stream), self);
+      g_signal_connect (src, "new-manager", G_CALLBACK (on_new_manager), self);
+      g_signal_connect (src, "on-sdp", G_CALLBACK (on_sdp), self);
+      g_signal_connect (src, "pad-added", G_CALLBACK (on_rtspsrc_pad_added), self);
+    }
   g_signal_connect (decode, "pad-added", G_CALLBACK (on_decodebin_pad_added), self);
   g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), self);
 
@@ -888,9 +940,58 @@ play (PsStream   *self,
       return;
     }
 
-  self->play_time = g_get_monotonic_time ();
+  /* a P2P session starts when ICE found a path, not now */
+  self->play_time = self->p2p != NULL ? 0 : g_get_monotonic_time ();
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_debug ("%s: set_state PLAYING failed; waiting for the bus error", self->uri);
+  if (self->p2p != NULL)
+    ps_p2p_session_start (self->p2p);
+}
+
+/* P2P ------------------------------------------------------------------------ */
+
+static void
+on_p2p_failed (PsP2pSession *session,
+               const GError *error,
+               gpointer      user_data)
+{
+  ps_stream_fail (user_data, g_error_copy (error));
+}
+
+static void
+on_p2p_connected (PsP2pSession *session,
+                  gpointer      user_data)
+{
+  PsStream *self = user_data;
+
+  g_debug ("%s: ICE connected after %.0f ms", self->uri,
+           (g_get_monotonic_time () - self->attempt_time) / 1000.0);
+  self->play_time = g_get_monotonic_time ();
+}
+
+static void
+play_p2p (PsStream *self)
+{
+  g_autofree char *device_id = ps_p2p_device_id_normalize (self->uri + strlen ("p2p:"));
+
+  if (device_id == NULL)
+    {
+      ps_stream_fail (self, g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
+                                         _("“%s” is no P2P device id (64 hex digits)"),
+                                         self->uri + strlen ("p2p:")));
+      return;
+    }
+  if (self->p2p_config == NULL)
+    {
+      ps_stream_fail (self, g_error_new_literal (PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
+                                                 _("A P2P camera needs a rendezvous server")));
+      return;
+    }
+
+  self->p2p = ps_p2p_session_new (device_id, self->p2p_config);
+  g_signal_connect (self->p2p, "failed", G_CALLBACK (on_p2p_failed), self);
+  g_signal_connect (self->p2p, "connected", G_CALLBACK (on_p2p_connected), self);
+  play (self, self->uri);
 }
 
 /* ONVIF resolution ---------------------------------------------------------- */
@@ -1006,6 +1107,11 @@ ps_stream_start_attempt (PsStream *self)
       play (self, self->uri);
       return;
     }
+  if (g_str_has_prefix (self->uri, "p2p:"))
+    {
+      play_p2p (self);
+      return;
+    }
 
   if (self->onvif == NULL)
     self->onvif = ps_onvif_client_new (self->uri, self->username, self->password, &error);
@@ -1052,7 +1158,8 @@ is_final (const GError *error)
   return g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_AUTH) ||
          g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI) ||
          g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_NO_VIDEO) ||
-         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER);
+         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER) ||
+         g_error_matches (error, PS_STREAM_ERROR, PS_STREAM_ERROR_IDENTITY);
 }
 
 static void
@@ -1111,6 +1218,8 @@ ps_stream_finalize (GObject *object)
   g_free (self->profile_token);
   g_free (self->resolved_uri);
   g_free (self->codec);
+  g_free (self->p2p_transport);
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->latency, ps_percentiles_free);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1355,7 +1464,33 @@ const char *
 ps_stream_get_transport (PsStream *self)
 {
   g_return_val_if_fail (PS_IS_STREAM (self), NULL);
+
+  if (self->p2p != NULL)
+    return ps_p2p_session_get_transport (self->p2p);
+  if (g_str_has_prefix (self->uri, "p2p:"))
+    return self->p2p_transport != NULL ? g_intern_string (self->p2p_transport) : "ice";
+
   return self->use_tcp ? "rtsp-tcp" : "rtsp-udp";
+}
+
+void
+ps_stream_set_p2p_config (PsStream          *self,
+                          const PsP2pConfig *config)
+{
+  g_return_if_fail (PS_IS_STREAM (self));
+
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
+  if (config != NULL)
+    self->p2p_config = ps_p2p_config_copy (config);
+}
+
+const char *
+ps_stream_get_remote_address (PsStream *self,
+                              guint    *port)
+{
+  g_return_val_if_fail (PS_IS_STREAM (self), NULL);
+
+  return self->p2p != NULL ? ps_p2p_session_get_remote_address (self->p2p, port) : NULL;
 }
 
 const char *

@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 
+#include "ps-p2p-config.h"
 #include "ps-stream-error.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,12 @@ void           ps_stream_set_keep_trying    (PsStream        *self,
                                              gboolean         keep_trying);
 void           ps_stream_set_use_tcp        (PsStream        *self,
                                              gboolean         use_tcp);
+/* How to reach a p2p:DEVICE-ID camera (rendezvous, token, ICE servers) */
+void           ps_stream_set_p2p_config     (PsStream          *self,
+                                             const PsP2pConfig *config);
+/* For P2P: the camera's end of the selected ICE pair, or NULL */
+const char    *ps_stream_get_remote_address (PsStream        *self,
+                                             guint           *port);
 
 void           ps_stream_start              (PsStream        *self);
 void           ps_stream_stop               (PsStream        *self);

@@ -25,6 +25,7 @@
 #include "ps-emulator-mdns.h"
 #include "ps-emulator-net.h"
 #include "ps-emulator-onvif.h"
+#include "ps-emulator-p2p.h"
 #include "ps-emulator-phone-home.h"
 #include "ps-emulator-pppp.h"
 #include "ps-emulator-rtsp.h"
@@ -74,6 +75,13 @@ typedef struct
   int               height;
   int               sub_width;
   int               sub_height;
+  char             *p2p_url;
+  char             *p2p_token_file;
+  char             *p2p_identity;
+  char             *p2p_stun;
+  char            **p2p_turn;
+  char             *p2p_ice_policy;
+  char            **p2p_local_addresses;
   gboolean          version;
 } Options;
 
@@ -95,6 +103,8 @@ typedef struct
   PsEmulatorP2pSearch *kalay;
   PsEmulatorPhoneHome *phone_home;
   PsEmulatorCgi    *cgi;
+  PsEmulatorP2p    *p2p;
+  gboolean          p2p_registered;
   guint             streams_ready;
   gboolean          announced;
 } Emulator;
@@ -190,6 +200,11 @@ print_ready_line (Emulator *emu)
           json_builder_add_string_value (builder, emu->options.ntp);
         }
     }
+  if (emu->p2p != NULL)
+    {
+      json_builder_set_member_name (builder, "device_id");
+      json_builder_add_string_value (builder, ps_emulator_p2p_get_device_id (emu->p2p));
+    }
   json_builder_set_member_name (builder, "pid");
   json_builder_add_int_value (builder, getpid ());
   json_builder_end_object (builder);
@@ -203,6 +218,17 @@ print_ready_line (Emulator *emu)
   fflush (stdout);
 }
 
+/* Ready: both encoders run, and the P2P registration (if asked) is done */
+static void
+announce_when_ready (Emulator *emu)
+{
+  if (emu->announced || emu->streams_ready < 2 || (emu->p2p != NULL && !emu->p2p_registered))
+    return;
+
+  emu->announced = TRUE;
+  print_ready_line (emu);
+}
+
 static void
 on_stream_ready_cb (PsEmulatorStream *stream,
                     gpointer          user_data)
@@ -211,11 +237,29 @@ on_stream_ready_cb (PsEmulatorStream *stream,
 
   g_debug ("%s: encoder running", ps_emulator_stream_get_id (stream));
   emu->streams_ready++;
-  if (emu->streams_ready == 2 && !emu->announced)
+  announce_when_ready (emu);
+}
+
+static void
+on_p2p_started_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Emulator *emu = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (emu->p2p == NULL)
+    return;
+  if (!ps_emulator_p2p_start_finish (emu->p2p, result, &error))
     {
-      emu->announced = TRUE;
-      print_ready_line (emu);
+      message = g_strdup_printf ("P2P: %s", error->message);
+      fail (emu, message);
+      return;
     }
+
+  emu->p2p_registered = TRUE;
+  announce_when_ready (emu);
 }
 
 static void
@@ -320,6 +364,19 @@ parse_options (Options   *options,
     { "sub-height", 0, 0, G_OPTION_ARG_INT, &options->sub_height, "Sub-stream height", "H" },
     { "pattern", 0, 0, G_OPTION_ARG_STRING, &options->pattern,
       "videotestsrc pattern (default smpte, moving)", "NAME" },
+    { "p2p", 0, 0, G_OPTION_ARG_STRING, &options->p2p_url,
+      "Publish the main stream through this rendezvous server (ws:// or wss://)", "URL" },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &options->p2p_token_file,
+      "The P2P account token, read from FILE", "FILE" },
+    { "identity", 0, 0, G_OPTION_ARG_FILENAME, &options->p2p_identity,
+      "The camera's P2P identity (created on first use, reused after)", "FILE" },
+    { "stun", 0, 0, G_OPTION_ARG_STRING, &options->p2p_stun, "STUN server for P2P", "URL" },
+    { "turn", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->p2p_turn,
+      "TURN server for P2P (repeatable)", "URL" },
+    { "ice-policy", 0, 0, G_OPTION_ARG_STRING, &options->p2p_ice_policy,
+      "P2P ICE policy: all, relay or lan", "POLICY" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->p2p_local_addresses,
+      "Gather P2P candidates on this address only (repeatable)", "ADDR" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &options->log_path,
       "Append connection and event records to FILE (JSON lines)", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL },
@@ -590,6 +647,47 @@ start_phone_home (Emulator  *emu,
   return TRUE;
 }
 
+/* --p2p: the main stream on the user's own P2P network */
+static gboolean
+start_p2p (Emulator  *emu,
+           GError   **error)
+{
+  const Options *o = &emu->options;
+  g_autoptr(PsP2pConfig) config = NULL;
+  g_autofree char *token = NULL;
+
+  if (o->p2p_token_file == NULL || o->p2p_identity == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "--p2p needs --token-file and --identity");
+      return FALSE;
+    }
+  if (!g_file_get_contents (o->p2p_token_file, &token, NULL, error))
+    return FALSE;
+  g_strstrip (token);
+
+  config = ps_p2p_config_new (o->p2p_url, token);
+  config->stun_server = g_strdup (o->p2p_stun);
+  config->turn_servers = g_strdupv (o->p2p_turn);
+  config->local_addresses = g_strdupv (o->p2p_local_addresses);
+  if (o->p2p_ice_policy != NULL && !ps_ice_policy_from_string (o->p2p_ice_policy,
+                                                               &config->ice_policy))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--ice-policy is all, relay or lan, not %s", o->p2p_ice_policy);
+      return FALSE;
+    }
+  if (!ps_p2p_config_validate (config, error))
+    return FALSE;
+
+  emu->p2p = ps_emulator_p2p_new (emu->main_stream, config, o->p2p_identity, o->name, error);
+  if (emu->p2p == NULL)
+    return FALSE;
+  ps_emulator_p2p_start (emu->p2p, on_p2p_started_cb, emu);
+
+  return TRUE;
+}
+
 static gboolean
 start (Emulator  *emu,
        GError   **error)
@@ -662,6 +760,9 @@ start (Emulator  *emu,
                                            emu->log, error)) == NULL)
     return FALSE;
 
+  if (o->p2p_url != NULL && !start_p2p (emu, error))
+    return FALSE;
+
   ps_emulator_stream_start (emu->main_stream, on_stream_ready_cb, on_stream_error_cb, emu);
   ps_emulator_stream_start (emu->sub_stream, on_stream_ready_cb, on_stream_error_cb, emu);
 
@@ -671,6 +772,7 @@ start (Emulator  *emu,
 static void
 stop (Emulator *emu)
 {
+  g_clear_pointer (&emu->p2p, ps_emulator_p2p_free);
   g_clear_pointer (&emu->cgi, ps_emulator_cgi_free);
   g_clear_pointer (&emu->phone_home, ps_emulator_phone_home_free);
   g_clear_pointer (&emu->wsd, ps_emulator_wsd_free);

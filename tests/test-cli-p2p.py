@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""peerscope-cli view p2p:DEVICE-ID against the camera emulator publishing
+through a real peerscope-rendezvous, on loopback: the DESIGN.md contract.
+
+The emulator (--p2p, --identity) is the camera; the CLI is the viewer.
+Checked: video over an ICE host pair, the identity kept across restarts,
+and the refusals (wrong token, unknown camera, malformed id, no path).
+Prints TAP.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from taptest import Tap  # noqa: E402
+
+CLI = os.environ["PS_CLI"]
+EMULATOR = os.environ["PS_EMULATOR"]
+RENDEZVOUS = os.environ["PS_RENDEZVOUS"]
+TOKEN = "lab-account-token-0123456789"
+
+TAP = Tap()
+check = TAP.check
+
+
+def start(argv):
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline()
+    try:
+        return proc, json.loads(line)
+    except ValueError:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"{argv[0]} did not start: {line!r}")
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def view(url, token_file, device, *extra, timeout=20):
+    argv = [CLI, "view", f"p2p:{device}", "--rendezvous", url, "--token-file", token_file,
+            "--local-address", "127.0.0.1", "--json", *extra]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 10)
+    try:
+        doc = json.loads(proc.stdout)
+    except ValueError:
+        doc = {}
+    return proc.returncode, doc, proc.stderr
+
+
+def camera(url, token_file, identity):
+    return start([EMULATOR, "--name", "p2p-cam", "--rtsp-port", "0", "--onvif-port", "0",
+                  "--wsd-port", "0", "--mdns-port", "0", "--ssdp-port", "0",
+                  "--p2p", url, "--token-file", token_file, "--identity", identity,
+                  "--ice-address", "127.0.0.1"])
+
+
+def main():
+    procs = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            tokens = os.path.join(tmp, "tokens")
+            token = os.path.join(tmp, "token")
+            wrong = os.path.join(tmp, "wrong")
+            identity = os.path.join(tmp, "camera.pem")
+            for path, text in ((tokens, f"home {TOKEN}\n"), (token, TOKEN + "\n"),
+                               (wrong, "some-other-account-token\n")):
+                with open(path, "w") as f:
+                    f.write(text)
+                os.chmod(path, 0o600)
+
+            server, ready = start([RENDEZVOUS, "--listen", "127.0.0.1:0", "--token-file", tokens])
+            procs.append(server)
+            url = ready["listen"]
+
+            cam, cam_ready = camera(url, token, identity)
+            procs.append(cam)
+            device = cam_ready.get("device_id", "")
+            check("the emulator prints its device id", len(device) == 64, cam_ready)
+            check("its identity file is private", os.stat(identity).st_mode & 0o777 == 0o600)
+
+            rc, doc, err = view(url, token, device, "--frames", "10", "--timeout", "20")
+            check("view p2p: exits 0", rc == 0, err.strip())
+            check("over an ICE host pair", doc.get("transport") == "ice-host", doc)
+            check("H.264 at 1280x720", (doc.get("codec"), doc.get("width"), doc.get("height"))
+                  == ("h264", 1280, 720), doc)
+            check("at least 10 frames decoded", (doc.get("frames") or 0) >= 10, doc)
+            TAP.comment(f"first frame over P2P after {doc.get('first_frame_ms')} ms")
+
+            # the same camera after a restart: the same device id
+            stop(cam)
+            procs.remove(cam)
+            cam, again = camera(url, token, identity)
+            procs.append(cam)
+            check("the identity is reused after a restart", again.get("device_id") == device)
+
+            rc, doc, err = view(url, wrong, device, "--frames", "2", "--timeout", "10")
+            check("a wrong token is refused (non-zero, one line)",
+                  rc != 0 and err.count("\n") == 1 and "token" in err, err.strip())
+
+            rc, doc, err = view(url, token, "0" * 64, "--frames", "2", "--timeout", "20")
+            check("a device id nobody publishes is not found",
+                  rc != 0 and "device id" in err, err.strip())
+
+            rc, doc, err = view(url, token, "xyz", "--frames", "2", "--timeout", "5")
+            check("a malformed device id is refused", rc != 0 and err.count("\n") == 1,
+                  err.strip())
+
+            rc, doc, err = view(url, token, device, "--ice-policy", "relay", "--frames", "2",
+                                "--timeout", "5")
+            check("relay only without a TURN server: no path, non-zero", rc != 0, err.strip())
+
+            proc = subprocess.run([CLI, "view", f"p2p:{device}", "--json"], capture_output=True,
+                                  text=True, timeout=20)
+            check("p2p: without --rendezvous fails with one line",
+                  proc.returncode != 0 and proc.stderr.count("\n") == 1 and proc.stdout == "",
+                  proc.stderr)
+    finally:
+        for proc in procs:
+            stop(proc)
+
+    return TAP.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
