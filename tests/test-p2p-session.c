@@ -5,7 +5,9 @@
  * The camera side is PsP2pPublisher with an H.264 test source; the viewer
  * is PsP2pSession inside a decoding pipeline.  Checked: frames decode from
  * the pinned camera over a host pair; a device id nobody publishes is not
- * found and nothing decodes; a wrong token is refused.
+ * found and nothing decodes; a wrong token is refused; a hostile rendezvous
+ * that swaps the offer's fingerprint, or passes an impostor off as the
+ * camera, gets an identity error and not one decoded frame.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,6 +22,7 @@
 #include "ps-p2p-publisher.h"
 #include "ps-p2p-session.h"
 #include "ps-stream-error.h"
+#include "ps-test-hostile-rendezvous.h"
 
 #define TOKEN "lab-account-token-0123456789"
 #define WAIT_S 20
@@ -114,21 +117,24 @@ on_connected (PsP2pSession *session,
 }
 
 static PsP2pConfig *
-loopback_config (const char *token)
+loopback_config_via (const char *url,
+                     const char *token)
 {
-  PsP2pConfig *config = ps_p2p_config_new (rendezvous_url, token);
+  PsP2pConfig *config = ps_p2p_config_new (url, token);
   const char *addresses[] = { "127.0.0.1", NULL };
 
   config->local_addresses = g_strdupv ((char **) addresses);
   return config;
 }
 
+
 static void
-viewer_start (Viewer     *viewer,
-              const char *device_id,
-              const char *token)
+viewer_start_via (Viewer     *viewer,
+                  const char *url,
+                  const char *device_id,
+                  const char *token)
 {
-  g_autoptr(PsP2pConfig) config = loopback_config (token);
+  g_autoptr(PsP2pConfig) config = loopback_config_via (url, token);
   GstElement *webrtc;
 
   viewer->session = ps_p2p_session_new (device_id, config);
@@ -140,6 +146,14 @@ viewer_start (Viewer     *viewer,
   g_signal_connect (viewer->session, "connected", G_CALLBACK (on_connected), viewer);
   gst_element_set_state (viewer->pipeline, GST_STATE_PLAYING);
   ps_p2p_session_start (viewer->session);
+}
+
+static void
+viewer_start (Viewer     *viewer,
+              const char *device_id,
+              const char *token)
+{
+  viewer_start_via (viewer, rendezvous_url, device_id, token);
 }
 
 static void
@@ -189,9 +203,10 @@ on_published (GObject      *object,
 }
 
 static PsP2pPublisher *
-publish (PsP2pIdentity *identity)
+publish_via (PsP2pIdentity *identity,
+             const char    *url)
 {
-  g_autoptr(PsP2pConfig) config = loopback_config (TOKEN);
+  g_autoptr(PsP2pConfig) config = loopback_config_via (url, TOKEN);
   g_autoptr(GError) done = NULL;
   PsP2pPublisher *publisher;
 
@@ -202,6 +217,29 @@ publish (PsP2pIdentity *identity)
   g_assert_error (done, G_IO_ERROR, G_IO_ERROR_EXISTS);
 
   return publisher;
+}
+
+static PsP2pPublisher *
+publish (PsP2pIdentity *identity)
+{
+  return publish_via (identity, rendezvous_url);
+}
+
+/* "sha-256 AB:CD:…", as the publisher writes it into its offers */
+static char *
+fingerprint_of (PsP2pIdentity *identity)
+{
+  const char *id = ps_p2p_identity_get_device_id (identity);
+  GString *text = g_string_new ("sha-256 ");
+
+  for (guint i = 0; id[i] != '\0'; i++)
+    {
+      if (i > 0 && i % 2 == 0)
+        g_string_append_c (text, ':');
+      g_string_append_c (text, g_ascii_toupper (id[i]));
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -255,6 +293,83 @@ test_unknown_device (void)
   g_assert_cmpuint (ps_p2p_publisher_get_n_sessions (publisher), ==, 0);
   viewer_clear (&viewer);
   ps_p2p_publisher_stop (publisher);
+}
+
+/* A rendezvous server that swaps the camera's fingerprint in its offer:
+ * refused at the offer, before any packet */
+static void
+test_swapped_fingerprint (void)
+{
+  g_autofree char *path = g_build_filename (tmp, "camera.pem", NULL);
+  g_autofree char *impostor_path = g_build_filename (tmp, "impostor.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsP2pIdentity) camera = ps_p2p_identity_load_or_create (path, &error);
+  g_autoptr(PsP2pIdentity) impostor = ps_p2p_identity_load_or_create (impostor_path, &error);
+  g_autofree char *camera_fp = fingerprint_of (camera);
+  g_autofree char *impostor_fp = fingerprint_of (impostor);
+  g_autoptr(PsP2pPublisher) publisher = NULL;
+  PsTestHostileRendezvous *hostile = ps_test_hostile_rendezvous_new (rendezvous_url);
+  Viewer viewer = { NULL };
+
+  g_assert_no_error (error);
+  ps_test_hostile_rendezvous_replace (hostile, camera_fp, impostor_fp);
+
+  publisher = publish (camera);
+  viewer_start_via (&viewer, ps_test_hostile_rendezvous_get_url (hostile),
+                    ps_p2p_identity_get_device_id (camera), TOKEN);
+  g_assert_true (wait_until (has_error, &viewer));
+  g_assert_error (viewer.error, PS_STREAM_ERROR, PS_STREAM_ERROR_IDENTITY);
+  g_assert_cmpuint (ps_test_hostile_rendezvous_get_rewritten (hostile), >=, 1);
+  g_assert_false (viewer.connected);
+  g_assert_cmpint (g_atomic_int_get (&viewer.frames), ==, 0);
+
+  viewer_clear (&viewer);
+  ps_p2p_publisher_stop (publisher);
+  ps_test_hostile_rendezvous_free (hostile);
+}
+
+/* An impostor camera, and a rendezvous server that makes it look like the
+ * paired camera everywhere it can (its device id in the listing, the
+ * fingerprint in its offer): the DTLS handshake still shows the impostor's
+ * certificate, and not one decoded frame gets through */
+static void
+test_impostor (void)
+{
+  g_autofree char *path = g_build_filename (tmp, "camera.pem", NULL);
+  g_autofree char *impostor_path = g_build_filename (tmp, "impostor.pem", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PsP2pIdentity) camera = ps_p2p_identity_load_or_create (path, &error);
+  g_autoptr(PsP2pIdentity) impostor = ps_p2p_identity_load_or_create (impostor_path, &error);
+  g_autofree char *camera_fp = fingerprint_of (camera);
+  g_autofree char *impostor_fp = fingerprint_of (impostor);
+  g_autoptr(PsP2pPublisher) publisher = NULL;
+  PsTestHostileRendezvous *hostile = ps_test_hostile_rendezvous_new (rendezvous_url);
+  Viewer viewer = { NULL };
+
+  g_assert_no_error (error);
+  ps_test_hostile_rendezvous_replace (hostile, impostor_fp, camera_fp);
+  ps_test_hostile_rendezvous_replace (hostile, ps_p2p_identity_get_device_id (impostor),
+                                      ps_p2p_identity_get_device_id (camera));
+
+  publisher = publish_via (impostor, ps_test_hostile_rendezvous_get_url (hostile));
+  viewer_start_via (&viewer, ps_test_hostile_rendezvous_get_url (hostile),
+                    ps_p2p_identity_get_device_id (camera), TOKEN);
+  g_assert_true (wait_until (has_error, &viewer));
+  g_assert_error (viewer.error, PS_STREAM_ERROR, PS_STREAM_ERROR_IDENTITY);
+  g_test_message ("refused: %s", viewer.error->message);
+  g_assert_nonnull (strstr (viewer.error->message, "DTLS"));
+  /* a few more moments: still nothing decoded */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpint (g_atomic_int_get (&viewer.frames), ==, 0);
+
+  viewer_clear (&viewer);
+  ps_p2p_publisher_stop (publisher);
+  ps_test_hostile_rendezvous_free (hostile);
 }
 
 static void
@@ -328,6 +443,8 @@ main (int   argc,
   g_test_add_func ("/p2p-session/host-pair", test_host_pair);
   g_test_add_func ("/p2p-session/unknown-device", test_unknown_device);
   g_test_add_func ("/p2p-session/wrong-token", test_wrong_token);
+  g_test_add_func ("/p2p-session/swapped-fingerprint", test_swapped_fingerprint);
+  g_test_add_func ("/p2p-session/impostor", test_impostor);
   status = g_test_run ();
 
   g_subprocess_send_signal (rendezvous, SIGTERM);

@@ -129,6 +129,7 @@ ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
                             GstElement        *webrtcbin)
 {
   g_autoptr(GObject) agent = NULL;
+  g_autoptr(GObject) nice = NULL;
 
   g_return_if_fail (config != NULL);
   g_return_if_fail (GST_IS_ELEMENT (webrtcbin));
@@ -145,7 +146,20 @@ ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
       if (!added)
         g_warning ("ICE refused the local address %s", config->local_addresses[i]);
     }
-  /* no TCP candidates over the LAN, no UPnP port mapping: nothing waits on them */
+  /* no TCP host candidates: TURN over TCP covers networks that block UDP */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "ice-tcp") != NULL)
     g_object_set (agent, "ice-tcp", FALSE, NULL);
+
+  g_object_get (agent, "agent", &nice, NULL);
+  if (nice == NULL)
+    return;
+  /* Peerscope never asks the router to open ports (UPnP IGD): that is what
+   * the vendors' P2P does behind the user's back; and not waiting for it
+   * saves about 200 ms of gathering */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp") != NULL)
+    g_object_set (nice, "upnp", FALSE, NULL);
+  /* connectivity checks every 5 ms (RFC 8445's lowest pacing) rather than
+   * 20: a host pair connects in about a quarter of the time */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "stun-pacing-timer") != NULL)
+    g_object_set (nice, "stun-pacing-timer", 5u, NULL);
 }
