@@ -6,7 +6,8 @@ through a real peerscope-rendezvous, on loopback: the DESIGN.md contract.
 The emulator (--p2p, --identity) is the camera; the CLI is the viewer.
 Checked: video over an ICE host pair, the identity kept across restarts,
 and the refusals (wrong token, unknown camera, malformed id, no path).
-Prints TAP.
+Then peerscope-cli bridge publishes a plain RTSP camera (an emulator
+without --p2p) and the viewer watches it over P2P.  Prints TAP.
 """
 
 import json
@@ -119,6 +120,42 @@ def main():
             rc, doc, err = view(url, token, device, "--ice-policy", "relay", "--frames", "2",
                                 "--timeout", "5")
             check("relay only without a TURN server: no path, non-zero", rc != 0, err.strip())
+
+            # bridge: a plain RTSP camera onto the P2P network
+            rtsp_cam, rtsp_ready = start([EMULATOR, "--name", "lan-cam", "--rtsp-port", "0",
+                                          "--onvif-port", "0", "--wsd-port", "0",
+                                          "--mdns-port", "0", "--ssdp-port", "0"])
+            procs.append(rtsp_cam)
+            bridge_identity = os.path.join(tmp, "bridge.pem")
+            bridge, bridged = start([CLI, "bridge", "--uri", rtsp_ready["rtsp_sub"],
+                                     "--rendezvous", url, "--token-file", token,
+                                     "--identity", bridge_identity, "--name", "Porch",
+                                     "--local-address", "127.0.0.1", "--json"])
+            procs.append(bridge)
+            check("bridge prints its device id and name",
+                  len(bridged.get("device_id", "")) == 64 and bridged.get("name") == "Porch",
+                  bridged)
+            check("the bridge's id is not the camera's", bridged.get("device_id") != device)
+            rc, doc, err = view(url, token, bridged.get("device_id", ""), "--frames", "10",
+                                "--timeout", "20")
+            check("the bridged camera plays over P2P", rc == 0 and (doc.get("frames") or 0) >= 10
+                  and doc.get("transport") == "ice-host", err.strip() or doc)
+            check("at the RTSP camera's sub-stream size",
+                  (doc.get("width"), doc.get("height")) == (640, 360), doc)
+            stop(bridge)
+            procs.remove(bridge)
+
+            # for people: the id in groups of four, and a QR code to scan
+            human = subprocess.Popen([CLI, "bridge", "--uri", rtsp_ready["rtsp_sub"],
+                                      "--rendezvous", url, "--token-file", token,
+                                      "--identity", bridge_identity,
+                                      "--local-address", "127.0.0.1"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            procs.append(human)
+            lines = [human.stdout.readline() for _ in range(4)]
+            grouped = " ".join(bridged.get("device_id", "")[i:i + 4] for i in range(0, 64, 4))
+            check("human output: the id in groups of four, then a QR code",
+                  grouped in lines[1] and "\u2588" in lines[3], lines)
 
             proc = subprocess.run([CLI, "view", f"p2p:{device}", "--json"], capture_output=True,
                                   text=True, timeout=20)

@@ -28,6 +28,7 @@ static const Command commands[] = {
   { "camera-p2p", ps_cli_camera_p2p, N_("Read or set a camera’s own P2P switch, and check that it obeys") },
   { "peers", ps_cli_peers, N_("List the hosts that cameras talk to, from conntrack or NetFlow/IPFIX") },
   { "policy", ps_cli_policy, N_("Set, show, apply and export what each camera may reach") },
+  { "bridge", ps_cli_bridge, N_("Publish a LAN camera on your own P2P network") },
 };
 
 static void

@@ -18,6 +18,8 @@ int      ps_cli_peers         (int           argc,
                                char        **argv);
 int      ps_cli_camera_p2p    (int           argc,
                                char        **argv);
+int      ps_cli_bridge        (int           argc,
+                               char        **argv);
 int      ps_cli_policy        (int           argc,
                                char        **argv);
 /* policy changes: the store's change log */
