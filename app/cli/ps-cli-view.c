@@ -124,6 +124,8 @@ build_report (PsStream   *stream,
   json_builder_set_member_name (builder, "frames");
   json_builder_add_int_value (builder, (gint64) ps_stream_get_frames (stream));
   add_number_or_null (builder, "first_frame_ms", ps_stream_get_first_frame_ms (stream));
+  json_builder_set_member_name (builder, "reconnects");
+  json_builder_add_int_value (builder, ps_stream_get_reconnects (stream));
   add_number_or_null (builder, "fps",
                       ps_stream_get_frames (stream) >= 2 ? ps_stream_get_fps (stream) : -1);
   json_builder_set_member_name (builder, "latency_ms");

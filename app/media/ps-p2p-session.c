@@ -46,6 +46,7 @@ struct _PsP2pSession
   char               *transport;
   char               *remote_address;
   guint               remote_port;
+  char               *local_address;   /* of a host candidate, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (PsP2pSession, ps_p2p_session, G_TYPE_OBJECT)
@@ -328,6 +329,8 @@ on_selected_pair (GObject  *ice_transport,
   g_free (self->remote_address);
   self->remote_address = g_strdup (remote->ipaddr);
   self->remote_port = remote->port;
+  g_free (self->local_address);
+  self->local_address = g_strcmp0 (local->type, "host") == 0 ? g_strdup (local->ipaddr) : NULL;
   g_debug ("%.12s: selected pair %s %s:%u <-> %s %s:%u (%s)", self->device_id, local->type,
            local->ipaddr, local->port, remote->type, remote->ipaddr, remote->port,
            self->transport);
@@ -787,6 +790,7 @@ ps_p2p_session_finalize (GObject *object)
   g_free (self->session_id);
   g_free (self->transport);
   g_free (self->remote_address);
+  g_free (self->local_address);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (ps_p2p_session_parent_class)->finalize (object);
@@ -814,4 +818,32 @@ ps_p2p_session_init (PsP2pSession *self)
   g_mutex_init (&self->lock);
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
+}
+
+gboolean
+ps_p2p_session_path_is_intact (PsP2pSession *self)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autofree char *local = NULL;
+  gboolean intact;
+
+  g_return_val_if_fail (PS_IS_P2P_SESSION (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  local = g_strdup (self->local_address);
+  g_mutex_unlock (&self->lock);
+
+  /* a reflexive or relayed pair depends on the way out, which changed */
+  if (local == NULL || (address = g_inet_address_new_from_string (local)) == NULL)
+    return FALSE;
+
+  /* still ours if we can bind to it */
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
+                         G_SOCKET_PROTOCOL_UDP, NULL);
+  socket_address = g_inet_socket_address_new (address, 0);
+  intact = socket != NULL && g_socket_bind (socket, socket_address, FALSE, NULL);
+
+  return intact;
 }

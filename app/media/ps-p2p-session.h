@@ -42,4 +42,9 @@ const char   *ps_p2p_session_get_transport (PsP2pSession     *self);
 const char   *ps_p2p_session_get_remote_address (PsP2pSession *self,
                                                  guint        *port);
 
+/* After a network change: whether the selected pair can still work (its
+ * local end is a host address this machine still has).  A reflexive or
+ * relayed pair, or none, counts as broken: the way out may have changed. */
+gboolean      ps_p2p_session_path_is_intact (PsP2pSession *self);
+
 G_END_DECLS

@@ -65,6 +65,8 @@ struct _PsStream
   GstElement      *rtspsrc;       /* or webrtcbin, for P2P */
   PsP2pSession    *p2p;
   char            *p2p_transport; /* the last session's selected pair */
+  gulong           network_changed_id;
+  guint            network_restart_id;
   guint            bus_watch;
   guint            watchdog_id;
   guint            retry_id;
@@ -969,6 +971,44 @@ on_p2p_connected (PsP2pSession *session,
   self->play_time = g_get_monotonic_time ();
 }
 
+/* The network changed (another Wi-Fi, a VPN, a new address): the ICE pair
+ * may be dead.  webrtcbin 1.22 cannot restart ICE, so when the pair's own
+ * address is gone a new session takes over, at once rather than after the
+ * stall timeout. */
+static gboolean
+network_restart_cb (gpointer user_data)
+{
+  PsStream *self = user_data;
+
+  self->network_restart_id = 0;
+  if (self->p2p == NULL || self->state != PS_STREAM_STATE_PLAYING)
+    return G_SOURCE_REMOVE;
+  if (ps_p2p_session_path_is_intact (self->p2p))
+    {
+      g_debug ("%s: the network changed; the P2P path is intact", self->uri);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_debug ("%s: the network changed; new P2P session", self->uri);
+  self->reconnects++;
+  teardown (self);
+  ps_stream_start_attempt (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  PsStream *self = user_data;
+
+  /* changes come in bursts: act once they settle */
+  g_clear_handle_id (&self->network_restart_id, g_source_remove);
+  self->network_restart_id = g_timeout_add (1000, network_restart_cb, self);
+}
+
 static void
 play_p2p (PsStream *self)
 {
@@ -987,6 +1027,11 @@ play_p2p (PsStream *self)
                                                  _("A P2P camera needs a rendezvous server")));
       return;
     }
+
+  if (self->network_changed_id == 0)
+    self->network_changed_id = g_signal_connect (g_network_monitor_get_default (),
+                                                 "network-changed",
+                                                 G_CALLBACK (on_network_changed), self);
 
   self->p2p = ps_p2p_session_new (device_id, self->p2p_config);
   g_signal_connect (self->p2p, "failed", G_CALLBACK (on_p2p_failed), self);
@@ -1199,6 +1244,8 @@ ps_stream_dispose (GObject *object)
 
   teardown (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->network_restart_id, g_source_remove);
+  g_clear_signal_handler (&self->network_changed_id, g_network_monitor_get_default ());
   g_clear_object (&self->onvif);
   gst_clear_object (&self->video_sink);
 
@@ -1436,6 +1483,7 @@ ps_stream_stop (PsStream *self)
 
   teardown (self);
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->network_restart_id, g_source_remove);
   set_state (self, PS_STREAM_STATE_IDLE);
 }
 

@@ -558,6 +558,23 @@ report_session (PsSessionSource *sessions,
   guint64 bytes, packets;
   int port;
 
+  /* a P2P session: the camera's end of the selected ICE pair (a relay's
+   * address when the pair is relayed), over UDP */
+  if (stream != NULL && g_str_has_prefix (ps_stream_get_uri (stream) ?: "", "p2p:"))
+    {
+      guint remote_port = 0;
+      const char *remote = ps_stream_get_remote_address (stream, &remote_port);
+
+      if (remote == NULL || !g_hostname_is_ip_address (remote))
+        {
+          ps_session_source_end (sessions, id);
+          return;
+        }
+      ps_stream_get_received (stream, &bytes, &packets);
+      ps_session_source_update (sessions, id, remote, (guint16) remote_port, 17, bytes, packets);
+      return;
+    }
+
   /* the RTSP session, once an ONVIF address has led to it */
   text = stream != NULL ? ps_stream_get_resolved_uri (stream) : NULL;
   if (text == NULL && stream != NULL)
