@@ -7,7 +7,9 @@ The emulator (--p2p, --identity) is the camera; the CLI is the viewer.
 Checked: video over an ICE host pair, the identity kept across restarts,
 and the refusals (wrong token, unknown camera, malformed id, no path).
 Then peerscope-cli bridge publishes a plain RTSP camera (an emulator
-without --p2p) and the viewer watches it over P2P.  Prints TAP.
+without --p2p) and the viewer watches it over P2P; and the viewer plays the
+emulator's WHEP endpoint (RFC 9725), with and without its Bearer token.
+Prints TAP.
 """
 
 import json
@@ -156,6 +158,34 @@ def main():
             grouped = " ".join(bridged.get("device_id", "")[i:i + 4] for i in range(0, 64, 4))
             check("human output: the id in groups of four, then a QR code",
                   grouped in lines[1] and "\u2588" in lines[3], lines)
+
+            # WHEP: the emulator's endpoint, as go2rtc or MediaMTX would serve it
+            whep_token = os.path.join(tmp, "whep-token")
+            with open(whep_token, "w") as f:
+                f.write("whep-secret-0123456789\n")
+            whep_cam, whep_ready = start([EMULATOR, "--name", "whep-cam", "--rtsp-port", "0",
+                                          "--onvif-port", "0", "--wsd-port", "0",
+                                          "--mdns-port", "0", "--ssdp-port", "0",
+                                          "--whep-token", "whep-secret-0123456789"])
+            procs.append(whep_cam)
+            whep = whep_ready.get("whep", "")
+            check("the emulator names its WHEP endpoint", whep.startswith("whep+http://"),
+                  whep_ready)
+            argv = [CLI, "view", whep, "--local-address", "127.0.0.1", "--json"]
+            proc = subprocess.run(argv + ["--token-file", whep_token, "--frames", "10",
+                                          "--timeout", "25"],
+                                  capture_output=True, text=True, timeout=40)
+            doc = json.loads(proc.stdout) if proc.stdout.startswith("{") else {}
+            check("view whep+http:// plays over ICE", proc.returncode == 0
+                  and doc.get("transport") == "ice-host" and (doc.get("frames") or 0) >= 10,
+                  proc.stderr.strip() or doc)
+            TAP.comment(f"first frame over WHEP after {doc.get('first_frame_ms')} ms")
+            proc = subprocess.run(argv + ["--token-file", wrong, "--frames", "2",
+                                          "--timeout", "15"],
+                                  capture_output=True, text=True, timeout=30)
+            check("WHEP with a wrong token is refused (non-zero, one line)",
+                  proc.returncode != 0 and proc.stderr.count("\n") == 1
+                  and "refused" in proc.stderr, proc.stderr.strip())
 
             proc = subprocess.run([CLI, "view", f"p2p:{device}", "--json"], capture_output=True,
                                   text=True, timeout=20)

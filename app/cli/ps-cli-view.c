@@ -206,7 +206,7 @@ ps_cli_view (int    argc,
     { "rendezvous", 0, 0, G_OPTION_ARG_STRING, &rendezvous,
       N_("For p2p:DEVICE-ID: the rendezvous server (ws:// or wss://)"), N_("URL") },
     { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
-      N_("For p2p:DEVICE-ID: read the account token from file F"), "F" },
+      N_("For p2p:DEVICE-ID: read the account token from file F (for whep+http(s)://, the endpoint’s Bearer token)"), "F" },
     { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
       N_("Trust the rendezvous server certificates in file F"), "F" },
     { "stun", 0, 0, G_OPTION_ARG_STRING, &stun, N_("STUN server (stun://HOST:PORT)"), N_("URL") },
@@ -238,23 +238,24 @@ ps_cli_view (int    argc,
         return ps_cli_fail ("%s", error->message);
     }
 
-  if (g_str_has_prefix (args[0], "p2p:"))
+  if (g_str_has_prefix (args[0], "p2p:") || g_str_has_prefix (args[0], "whep+"))
     {
       g_autofree char *token = NULL;
+      gboolean whep = g_str_has_prefix (args[0], "whep+");
 
-      if (rendezvous == NULL || token_file == NULL)
+      if (!whep && (rendezvous == NULL || token_file == NULL))
         return ps_cli_fail (_("a p2p: camera needs --rendezvous URL and --token-file F"));
-      token = ps_cli_read_secret (token_file, &error);
-      if (token == NULL)
+      if (token_file != NULL && (token = ps_cli_read_secret (token_file, &error)) == NULL)
         return ps_cli_fail ("%s", error->message);
-      p2p = ps_p2p_config_new (rendezvous, token);
+      /* WHEP: the token, if any, is the endpoint's Bearer token */
+      p2p = ps_p2p_config_new (whep ? NULL : rendezvous, token);
       p2p->ca_file = g_strdup (ca_file);
       p2p->stun_server = g_strdup (stun);
       p2p->turn_servers = g_strdupv (turn);
       p2p->local_addresses = g_strdupv (local_addresses);
       if (ice_policy != NULL && !ps_ice_policy_from_string (ice_policy, &p2p->ice_policy))
         return ps_cli_fail (_("--ice-policy is all, relay or lan, not “%s”"), ice_policy);
-      if (!ps_p2p_config_validate (p2p, &error))
+      if (!whep && !ps_p2p_config_validate (p2p, &error))
         return ps_cli_fail ("%s", error->message);
       uri = g_strdup (args[0]);
     }

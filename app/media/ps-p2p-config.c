@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#define GST_USE_UNSTABLE_API
+
 #include <glib/gi18n.h>
+#include <gst/webrtc/webrtc.h>
 #include <string.h>
 
 #include "ps-p2p-config.h"
@@ -162,4 +165,32 @@ ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
    * 20: a host pair connects in about a quarter of the time */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "stun-pacing-timer") != NULL)
     g_object_set (nice, "stun-pacing-timer", 5u, NULL);
+}
+
+void
+ps_p2p_config_configure_webrtcbin (const PsP2pConfig *config,
+                                   GstElement        *webrtcbin)
+{
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (GST_IS_ELEMENT (webrtcbin));
+
+  g_object_set (webrtcbin, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  if (config->ice_policy != PS_ICE_POLICY_LAN)
+    {
+      if (config->stun_server != NULL)
+        g_object_set (webrtcbin, "stun-server", config->stun_server, NULL);
+      for (guint i = 0; config->turn_servers != NULL && config->turn_servers[i] != NULL; i++)
+        {
+          gboolean added = FALSE;
+
+          g_signal_emit_by_name (webrtcbin, "add-turn-server", config->turn_servers[i], &added);
+          if (!added)
+            g_warning ("webrtcbin refused TURN server %u", i + 1);
+        }
+      if (config->ice_policy == PS_ICE_POLICY_RELAY)
+        g_object_set (webrtcbin, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
+                      NULL);
+    }
+
+  ps_p2p_config_apply_to_ice (config, webrtcbin);
 }

@@ -39,6 +39,10 @@ void         ps_p2p_config_free      (PsP2pConfig  *config);
 gboolean     ps_ice_policy_from_string (const char *text,
                                         PsIcePolicy *policy);
 const char  *ps_ice_policy_to_string   (PsIcePolicy  policy);
+/* Sets up a new webrtcbin: bundling, the STUN and TURN servers and the ICE
+ * policy (none for LAN only), then ps_p2p_config_apply_to_ice() */
+void         ps_p2p_config_configure_webrtcbin (const PsP2pConfig *config,
+                                                GstElement        *webrtcbin);
 /* Applies the addresses and ICE tuning to a webrtcbin's ICE agent */
 void         ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
                                          GstElement        *webrtcbin);

@@ -13,10 +13,12 @@
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+#include "ps-ice-pair.h"
 #include "ps-p2p-identity.h"
 #include "ps-p2p-session.h"
 #include "ps-signalling-client.h"
 #include "ps-stream-error.h"
+#include "ps-webrtc-viewer.h"
 
 /* How long the camera may take to show up on the rendezvous server */
 #define FIND_TIMEOUT_S 10
@@ -40,24 +42,17 @@ struct _PsP2pSession
   gboolean            connected;
   gboolean            done;          /* failed or stopped */
 
+  PsIcePair          *pair;
+
   /* read by streaming threads */
   gint                verified;      /* atomic: 0 not yet, 1 the pinned camera, -1 not */
-  GMutex              lock;
-  char               *transport;
-  char               *remote_address;
-  guint               remote_port;
-  char               *local_address;   /* of a host candidate, or NULL */
 };
 
-G_DEFINE_FINAL_TYPE (PsP2pSession, ps_p2p_session, G_TYPE_OBJECT)
+static void ps_p2p_session_viewer_init (PsWebrtcViewerInterface *iface);
 
-enum {
-  FAILED,
-  CONNECTED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (PsP2pSession, ps_p2p_session, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (PS_TYPE_WEBRTC_VIEWER,
+                                                      ps_p2p_session_viewer_init))
 
 static void
 fail (PsP2pSession *self,
@@ -75,11 +70,9 @@ fail (PsP2pSession *self,
     ps_signalling_client_end_session (self->client, self->session_id);
 
   g_object_ref (self);
-  g_signal_emit (self, signals[FAILED], 0, error);
+  g_signal_emit_by_name (self, "failed", error);
   g_object_unref (self);
 }
-
-static void watch_transport (PsP2pSession *self);
 
 /* Main-thread calls from GStreamer's threads ------------------------------ */
 
@@ -116,8 +109,8 @@ call_cb (gpointer user_data)
   else if (call->ice_connected && !self->done && !self->connected)
     {
       self->connected = TRUE;
-      watch_transport (self);
-      g_signal_emit (self, signals[CONNECTED], 0);
+      ps_ice_pair_watch (self->pair, self->webrtc);
+      g_signal_emit_by_name (self, "connected");
     }
 
   return G_SOURCE_REMOVE;
@@ -292,69 +285,6 @@ on_ice_candidate (GstElement *webrtc,
   call->m_line = m_line;
   call->candidate = g_strdup (candidate);
   call_on_main (self, call);
-}
-
-static const char *
-transport_of (const GstWebRTCICECandidateStats *local,
-              const GstWebRTCICECandidateStats *remote)
-{
-  if (g_strcmp0 (local->type, "relay") == 0 || g_strcmp0 (remote->type, "relay") == 0)
-    return "ice-relay";
-  if (g_strcmp0 (local->type, "host") == 0 && g_strcmp0 (remote->type, "host") == 0)
-    return "ice-host";
-
-  return "ice-srflx";
-}
-
-/* libnice's thread */
-static void
-on_selected_pair (GObject  *ice_transport,
-                  gpointer  user_data)
-{
-  PsP2pSession *self = user_data;
-  g_autoptr(GstWebRTCICE) agent = NULL;
-  g_autoptr(GstWebRTCICEStream) stream = NULL;
-  GstWebRTCICECandidateStats *local = NULL;
-  GstWebRTCICECandidateStats *remote = NULL;
-
-  g_object_get (self->webrtc, "ice-agent", &agent, NULL);
-  g_object_get (ice_transport, "stream", &stream, NULL);
-  if (agent == NULL || stream == NULL ||
-      !gst_webrtc_ice_get_selected_pair (agent, stream, &local, &remote))
-    return;
-
-  g_mutex_lock (&self->lock);
-  g_free (self->transport);
-  self->transport = g_strdup (transport_of (local, remote));
-  g_free (self->remote_address);
-  self->remote_address = g_strdup (remote->ipaddr);
-  self->remote_port = remote->port;
-  g_free (self->local_address);
-  self->local_address = g_strcmp0 (local->type, "host") == 0 ? g_strdup (local->ipaddr) : NULL;
-  g_debug ("%.12s: selected pair %s %s:%u <-> %s %s:%u (%s)", self->device_id, local->type,
-           local->ipaddr, local->port, remote->type, remote->ipaddr, remote->port,
-           self->transport);
-  g_mutex_unlock (&self->lock);
-
-  gst_webrtc_ice_candidate_stats_free (local);
-  gst_webrtc_ice_candidate_stats_free (remote);
-}
-
-static void
-watch_transport (PsP2pSession *self)
-{
-  g_autoptr(GObject) dtls = dtls_transport (self);
-  g_autoptr(GObject) ice = NULL;
-
-  if (dtls != NULL)
-    g_object_get (dtls, "transport", &ice, NULL);
-  if (ice == NULL)
-    return;
-
-  g_signal_connect_object (ice, "on-selected-candidate-pair-change",
-                           G_CALLBACK (on_selected_pair), self, 0);
-  /* the pair ICE chose before we listened */
-  on_selected_pair (ice, self);
 }
 
 static void
@@ -612,29 +542,6 @@ on_client_connected (GObject      *object,
 
 /* Public --------------------------------------------------------------------- */
 
-static void
-add_ice_servers (PsP2pSession *self)
-{
-  const PsP2pConfig *config = self->config;
-
-  if (config->ice_policy == PS_ICE_POLICY_LAN)
-    return;
-
-  if (config->stun_server != NULL)
-    g_object_set (self->webrtc, "stun-server", config->stun_server, NULL);
-  for (guint i = 0; config->turn_servers != NULL && config->turn_servers[i] != NULL; i++)
-    {
-      gboolean added = FALSE;
-
-      g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i], &added);
-      if (!added)
-        g_warning ("webrtcbin refused the TURN server %d", i + 1);
-    }
-  if (config->ice_policy == PS_ICE_POLICY_RELAY)
-    g_object_set (self->webrtc, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
-                  NULL);
-}
-
 PsP2pSession *
 ps_p2p_session_new (const char        *device_id,
                     const PsP2pConfig *config)
@@ -659,10 +566,8 @@ ps_p2p_session_new (const char        *device_id,
       return self;
     }
   gst_object_ref_sink (self->webrtc);
-  g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                "latency", 0, NULL);
-  add_ice_servers (self);
-  ps_p2p_config_apply_to_ice (self->config, self->webrtc);
+  g_object_set (self->webrtc, "latency", 0, NULL);
+  ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
@@ -733,32 +638,26 @@ ps_p2p_session_stop (PsP2pSession *self)
 const char *
 ps_p2p_session_get_transport (PsP2pSession *self)
 {
-  const char *transport;
-
   g_return_val_if_fail (PS_IS_P2P_SESSION (self), NULL);
 
-  g_mutex_lock (&self->lock);
-  transport = self->transport != NULL ? g_intern_string (self->transport) : "ice";
-  g_mutex_unlock (&self->lock);
-
-  return transport;
+  return ps_ice_pair_get_transport (self->pair);
 }
 
 const char *
 ps_p2p_session_get_remote_address (PsP2pSession *self,
                                    guint        *port)
 {
-  const char *address;
-
   g_return_val_if_fail (PS_IS_P2P_SESSION (self), NULL);
 
-  g_mutex_lock (&self->lock);
-  address = self->remote_address != NULL ? g_intern_string (self->remote_address) : NULL;
-  if (port != NULL)
-    *port = self->remote_port;
-  g_mutex_unlock (&self->lock);
+  return ps_ice_pair_get_remote_address (self->pair, port);
+}
 
-  return address;
+gboolean
+ps_p2p_session_path_is_intact (PsP2pSession *self)
+{
+  g_return_val_if_fail (PS_IS_P2P_SESSION (self), FALSE);
+
+  return ps_ice_pair_is_intact (self->pair);
 }
 
 static void
@@ -788,10 +687,7 @@ ps_p2p_session_finalize (GObject *object)
   g_free (self->device_id);
   g_free (self->producer_id);
   g_free (self->session_id);
-  g_free (self->transport);
-  g_free (self->remote_address);
-  g_free (self->local_address);
-  g_mutex_clear (&self->lock);
+  g_clear_object (&self->pair);
 
   G_OBJECT_CLASS (ps_p2p_session_parent_class)->finalize (object);
 }
@@ -803,47 +699,61 @@ ps_p2p_session_class_init (PsP2pSessionClass *klass)
 
   object_class->dispose = ps_p2p_session_dispose;
   object_class->finalize = ps_p2p_session_finalize;
+}
 
-  signals[FAILED] =
-    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_ERROR);
-  signals[CONNECTED] =
-    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 0);
+static GstElement *
+viewer_get_element (PsWebrtcViewer *viewer)
+{
+  return ps_p2p_session_get_element (PS_P2P_SESSION (viewer));
+}
+
+static void
+viewer_start (PsWebrtcViewer *viewer)
+{
+  ps_p2p_session_start (PS_P2P_SESSION (viewer));
+}
+
+static void
+viewer_stop (PsWebrtcViewer *viewer)
+{
+  ps_p2p_session_stop (PS_P2P_SESSION (viewer));
+}
+
+static const char *
+viewer_get_transport (PsWebrtcViewer *viewer)
+{
+  return ps_p2p_session_get_transport (PS_P2P_SESSION (viewer));
+}
+
+static const char *
+viewer_get_remote_address (PsWebrtcViewer *viewer,
+                           guint          *port)
+{
+  return ps_p2p_session_get_remote_address (PS_P2P_SESSION (viewer), port);
+}
+
+static gboolean
+viewer_path_is_intact (PsWebrtcViewer *viewer)
+{
+  return ps_p2p_session_path_is_intact (PS_P2P_SESSION (viewer));
+}
+
+static void
+ps_p2p_session_viewer_init (PsWebrtcViewerInterface *iface)
+{
+  iface->get_element = viewer_get_element;
+  iface->start = viewer_start;
+  iface->stop = viewer_stop;
+  iface->get_transport = viewer_get_transport;
+  iface->get_remote_address = viewer_get_remote_address;
+  iface->path_is_intact = viewer_path_is_intact;
 }
 
 static void
 ps_p2p_session_init (PsP2pSession *self)
 {
-  g_mutex_init (&self->lock);
+  self->pair = ps_ice_pair_new ();
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
 }
 
-gboolean
-ps_p2p_session_path_is_intact (PsP2pSession *self)
-{
-  g_autoptr(GInetAddress) address = NULL;
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autofree char *local = NULL;
-  gboolean intact;
-
-  g_return_val_if_fail (PS_IS_P2P_SESSION (self), FALSE);
-
-  g_mutex_lock (&self->lock);
-  local = g_strdup (self->local_address);
-  g_mutex_unlock (&self->lock);
-
-  /* a reflexive or relayed pair depends on the way out, which changed */
-  if (local == NULL || (address = g_inet_address_new_from_string (local)) == NULL)
-    return FALSE;
-
-  /* still ours if we can bind to it */
-  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_DATAGRAM,
-                         G_SOCKET_PROTOCOL_UDP, NULL);
-  socket_address = g_inet_socket_address_new (address, 0);
-  intact = socket != NULL && g_socket_bind (socket, socket_address, FALSE, NULL);
-
-  return intact;
-}

@@ -18,6 +18,8 @@
 #include "ps-onvif-client.h"
 #include "ps-p2p-identity.h"
 #include "ps-p2p-session.h"
+#include "ps-webrtc-viewer.h"
+#include "ps-whep-session.h"
 #include "ps-percentiles.h"
 #include "ps-stream.h"
 
@@ -63,7 +65,7 @@ struct _PsStream
   char            *resolved_uri;
   GstElement      *pipeline;
   GstElement      *rtspsrc;       /* or webrtcbin, for P2P */
-  PsP2pSession    *p2p;
+  PsWebrtcViewer  *viewer;        /* P2P or WHEP: the webrtcbin's signalling */
   char            *p2p_transport; /* the last session's selected pair */
   gulong           network_changed_id;
   guint            network_restart_id;
@@ -139,12 +141,12 @@ teardown (PsStream *self)
   self->play_time = 0;
   g_clear_handle_id (&self->bus_watch, g_source_remove);
 
-  if (self->p2p != NULL)
+  if (self->viewer != NULL)
     {
       g_free (self->p2p_transport);
-      self->p2p_transport = g_strdup (ps_p2p_session_get_transport (self->p2p));
-      g_signal_handlers_disconnect_by_data (self->p2p, self);
-      ps_p2p_session_stop (self->p2p);
+      self->p2p_transport = g_strdup (ps_webrtc_viewer_get_transport (self->viewer));
+      g_signal_handlers_disconnect_by_data (self->viewer, self);
+      ps_webrtc_viewer_stop (self->viewer);
     }
 
   if (self->pipeline != NULL)
@@ -168,7 +170,7 @@ teardown (PsStream *self)
       g_clear_object (&self->rtspsrc);
       gst_clear_object (&self->pipeline);
     }
-  g_clear_object (&self->p2p);
+  g_clear_object (&self->viewer);
 
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->last_sample, gst_sample_unref);
@@ -835,8 +837,8 @@ build_pipeline (PsStream    *self,
   GstAppSinkCallbacks callbacks = { NULL, NULL, on_new_sample };
 
   pipeline = gst_pipeline_new ("peerscope-stream");
-  if (self->p2p != NULL)
-    src = ps_p2p_session_get_element (self->p2p);
+  if (self->viewer != NULL)
+    src = ps_webrtc_viewer_get_element (self->viewer);
   else if (!(src = make ("rtspsrc", "src", error)))
     return FALSE;
   gst_bin_add (GST_BIN (pipeline), src);
@@ -844,7 +846,7 @@ build_pipeline (PsStream    *self,
     return FALSE;
   gst_bin_add (GST_BIN (pipeline), decode);
 
-  if (self->p2p == NULL)
+  if (self->viewer == NULL)
     g_object_set (src,
                 "location", location,
                 "latency", 0,
@@ -853,9 +855,9 @@ build_pipeline (PsStream    *self,
                 "do-retransmission", FALSE,
                 "user-agent", "Peerscope/" PACKAGE_VERSION,
                 NULL);
-  if (self->p2p == NULL)
+  if (self->viewer == NULL)
     gst_util_set_object_arg (G_OBJECT (src), "protocols", self->use_tcp ? "tcp" : "udp+tcp");
-  if (self->p2p == NULL && self->username != NULL)
+  if (self->viewer == NULL && self->username != NULL)
     g_object_set (src, "user-id", self->username, "user-pw", self->password, NULL);
 
   if (self->video_sink != NULL)
@@ -905,7 +907,7 @@ build_pipeline (PsStream    *self,
         }
     }
 
-  if (self->p2p != NULL)
+  if (self->viewer != NULL)
     g_signal_connect (src, "pad-added", G_CALLBACK (on_p2p_pad_added), self);
   else
     {
@@ -943,26 +945,26 @@ play (PsStream   *self,
     }
 
   /* a P2P session starts when ICE found a path, not now */
-  self->play_time = self->p2p != NULL ? 0 : g_get_monotonic_time ();
+  self->play_time = self->viewer != NULL ? 0 : g_get_monotonic_time ();
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_debug ("%s: set_state PLAYING failed; waiting for the bus error", self->uri);
-  if (self->p2p != NULL)
-    ps_p2p_session_start (self->p2p);
+  if (self->viewer != NULL)
+    ps_webrtc_viewer_start (self->viewer);
 }
 
 /* P2P ------------------------------------------------------------------------ */
 
 static void
-on_p2p_failed (PsP2pSession *session,
-               const GError *error,
-               gpointer      user_data)
+on_p2p_failed (PsWebrtcViewer *viewer,
+               const GError   *error,
+               gpointer        user_data)
 {
   ps_stream_fail (user_data, g_error_copy (error));
 }
 
 static void
-on_p2p_connected (PsP2pSession *session,
-                  gpointer      user_data)
+on_p2p_connected (PsWebrtcViewer *viewer,
+                  gpointer        user_data)
 {
   PsStream *self = user_data;
 
@@ -981,9 +983,9 @@ network_restart_cb (gpointer user_data)
   PsStream *self = user_data;
 
   self->network_restart_id = 0;
-  if (self->p2p == NULL || self->state != PS_STREAM_STATE_PLAYING)
+  if (self->viewer == NULL || self->state != PS_STREAM_STATE_PLAYING)
     return G_SOURCE_REMOVE;
-  if (ps_p2p_session_path_is_intact (self->p2p))
+  if (ps_webrtc_viewer_path_is_intact (self->viewer))
     {
       g_debug ("%s: the network changed; the P2P path is intact", self->uri);
       return G_SOURCE_REMOVE;
@@ -1010,6 +1012,19 @@ on_network_changed (GNetworkMonitor *monitor,
 }
 
 static void
+play_webrtc (PsStream *self)
+{
+  if (self->network_changed_id == 0)
+    self->network_changed_id = g_signal_connect (g_network_monitor_get_default (),
+                                                 "network-changed",
+                                                 G_CALLBACK (on_network_changed), self);
+
+  g_signal_connect (self->viewer, "failed", G_CALLBACK (on_p2p_failed), self);
+  g_signal_connect (self->viewer, "connected", G_CALLBACK (on_p2p_connected), self);
+  play (self, self->uri);
+}
+
+static void
 play_p2p (PsStream *self)
 {
   g_autofree char *device_id = ps_p2p_device_id_normalize (self->uri + strlen ("p2p:"));
@@ -1028,15 +1043,20 @@ play_p2p (PsStream *self)
       return;
     }
 
-  if (self->network_changed_id == 0)
-    self->network_changed_id = g_signal_connect (g_network_monitor_get_default (),
-                                                 "network-changed",
-                                                 G_CALLBACK (on_network_changed), self);
+  self->viewer = PS_WEBRTC_VIEWER (ps_p2p_session_new (device_id, self->p2p_config));
+  play_webrtc (self);
+}
 
-  self->p2p = ps_p2p_session_new (device_id, self->p2p_config);
-  g_signal_connect (self->p2p, "failed", G_CALLBACK (on_p2p_failed), self);
-  g_signal_connect (self->p2p, "connected", G_CALLBACK (on_p2p_connected), self);
-  play (self, self->uri);
+/* whep+http://… and whep+https://…: a camera behind a WHEP endpoint */
+static void
+play_whep (PsStream *self)
+{
+  g_autoptr(PsP2pConfig) config = NULL;
+
+  config = self->p2p_config != NULL ? ps_p2p_config_copy (self->p2p_config)
+                                    : ps_p2p_config_new (NULL, NULL);
+  self->viewer = PS_WEBRTC_VIEWER (ps_whep_session_new (self->uri + strlen ("whep+"), config));
+  play_webrtc (self);
 }
 
 /* ONVIF resolution ---------------------------------------------------------- */
@@ -1155,6 +1175,11 @@ ps_stream_start_attempt (PsStream *self)
   if (g_str_has_prefix (self->uri, "p2p:"))
     {
       play_p2p (self);
+      return;
+    }
+  if (g_str_has_prefix (self->uri, "whep+http://") || g_str_has_prefix (self->uri, "whep+https://"))
+    {
+      play_whep (self);
       return;
     }
 
@@ -1513,9 +1538,9 @@ ps_stream_get_transport (PsStream *self)
 {
   g_return_val_if_fail (PS_IS_STREAM (self), NULL);
 
-  if (self->p2p != NULL)
-    return ps_p2p_session_get_transport (self->p2p);
-  if (g_str_has_prefix (self->uri, "p2p:"))
+  if (self->viewer != NULL)
+    return ps_webrtc_viewer_get_transport (self->viewer);
+  if (g_str_has_prefix (self->uri, "p2p:") || g_str_has_prefix (self->uri, "whep+"))
     return self->p2p_transport != NULL ? g_intern_string (self->p2p_transport) : "ice";
 
   return self->use_tcp ? "rtsp-tcp" : "rtsp-udp";
@@ -1538,7 +1563,7 @@ ps_stream_get_remote_address (PsStream *self,
 {
   g_return_val_if_fail (PS_IS_STREAM (self), NULL);
 
-  return self->p2p != NULL ? ps_p2p_session_get_remote_address (self->p2p, port) : NULL;
+  return self->viewer != NULL ? ps_webrtc_viewer_get_remote_address (self->viewer, port) : NULL;
 }
 
 const char *

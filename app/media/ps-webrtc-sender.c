@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ struct _PsWebrtcSender
 
   GTask         *answer_task;
   guint          gather_timeout_id;
+  gint           keyframe_sent;   /* atomic */
 };
 
 G_DEFINE_FINAL_TYPE (PsWebrtcSender, ps_webrtc_sender, G_TYPE_OBJECT)
@@ -204,6 +206,65 @@ offered_h264_payload (const GstSDPMessage *sdp)
     }
 
   return fallback;
+}
+
+/* A new viewer --------------------------------------------------------------- */
+
+/* Any thread: ask the source for a keyframe now, so that a viewer that
+ * just joined does not wait for the next scheduled one (an encoder makes
+ * one; a camera behind RTSP gets a PLI from the depayloader) */
+static void
+request_keyframe (PsWebrtcSender *self)
+{
+  g_autoptr(GstPad) pad = gst_element_get_static_pad (self->pay, "sink");
+
+  g_debug ("the viewer is connected: keyframe");
+  /* upstream, from the payloader's sink pad to the source */
+  gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                        TRUE, 0));
+}
+
+static void
+on_dtls_state (GObject    *transport,
+               GParamSpec *pspec,
+               gpointer    user_data)
+{
+  PsWebrtcSender *self = user_data;
+  GstWebRTCDTLSTransportState state;
+
+  g_object_get (transport, "state", &state, NULL);
+  if (state == GST_WEBRTC_DTLS_TRANSPORT_STATE_CONNECTED &&
+      g_atomic_int_compare_and_exchange (&self->keyframe_sent, 0, 1))
+    request_keyframe (self);
+}
+
+/* webrtcbin's thread: media can flow once DTLS is up */
+static void
+on_ice_state (GObject    *webrtc,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  PsWebrtcSender *self = user_data;
+  g_autoptr(GstWebRTCRTPTransceiver) transceiver = NULL;
+  g_autoptr(GstWebRTCRTPSender) sender = NULL;
+  g_autoptr(GObject) dtls = NULL;
+  GstWebRTCICEConnectionState state;
+
+  g_object_get (webrtc, "ice-connection-state", &state, NULL);
+  if (state != GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED &&
+      state != GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+    return;
+
+  g_signal_emit_by_name (webrtc, "get-transceiver", 0, &transceiver);
+  if (transceiver != NULL)
+    g_object_get (transceiver, "sender", &sender, NULL);
+  if (sender != NULL)
+    g_object_get (sender, "transport", &dtls, NULL);
+  if (dtls == NULL)
+    return;
+
+  g_signal_connect_object (dtls, "notify::state", G_CALLBACK (on_dtls_state), self, 0);
+  on_dtls_state (dtls, NULL, self);
 }
 
 /* Offering ------------------------------------------------------------------- */
@@ -389,6 +450,8 @@ answer_ready (PsWebrtcSender *self)
 
   if (task == NULL)
     return;
+  g_debug ("answering (%s)", self->gather_timeout_id != 0 ? "every candidate gathered"
+                                                            : "gathering timed out");
   g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
 
   /* the answer with every candidate gathered so far */
@@ -523,6 +586,12 @@ ps_webrtc_sender_stop (PsWebrtcSender *self)
 
   self->stopped = TRUE;
   g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
+  if (self->answer_task != NULL)
+    {
+      g_autoptr(GTask) task = g_steal_pointer (&self->answer_task);
+
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "The session ended");
+    }
   g_clear_handle_id (&self->bus_watch, g_source_remove);
   if (self->pipeline != NULL)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
@@ -542,30 +611,6 @@ fingerprint_of (const char *device_id)
     }
 
   return g_string_free (text, FALSE);
-}
-
-static void
-configure_ice (PsWebrtcSender *self)
-{
-  const PsP2pConfig *config = self->config;
-
-  g_object_set (self->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-  if (config->ice_policy != PS_ICE_POLICY_LAN)
-    {
-      if (config->stun_server != NULL)
-        g_object_set (self->webrtc, "stun-server", config->stun_server, NULL);
-      for (guint i = 0; config->turn_servers != NULL && config->turn_servers[i] != NULL; i++)
-        {
-          gboolean added = FALSE;
-
-          g_signal_emit_by_name (self->webrtc, "add-turn-server", config->turn_servers[i],
-                                 &added);
-        }
-      if (config->ice_policy == PS_ICE_POLICY_RELAY)
-        g_object_set (self->webrtc, "ice-transport-policy",
-                      GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY, NULL);
-    }
-  ps_p2p_config_apply_to_ice (config, self->webrtc);
 }
 
 PsWebrtcSender *
@@ -615,11 +660,13 @@ ps_webrtc_sender_new (GstElement         *source,
                            _("Cannot link the session pipeline"));
       return NULL;
     }
-  configure_ice (self);
+  ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
 
   g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
                     self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
+  g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
+                    self);
   bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
   self->bus_watch = gst_bus_add_watch (bus, on_bus_message, self);
 

@@ -26,6 +26,7 @@
 #include "ps-emulator-net.h"
 #include "ps-emulator-onvif.h"
 #include "ps-emulator-p2p.h"
+#include "ps-emulator-whep.h"
 #include "ps-emulator-phone-home.h"
 #include "ps-emulator-pppp.h"
 #include "ps-emulator-rtsp.h"
@@ -82,6 +83,7 @@ typedef struct
   char            **p2p_turn;
   char             *p2p_ice_policy;
   char            **p2p_local_addresses;
+  char             *whep_token;
   gboolean          version;
 } Options;
 
@@ -104,6 +106,7 @@ typedef struct
   PsEmulatorPhoneHome *phone_home;
   PsEmulatorCgi    *cgi;
   PsEmulatorP2p    *p2p;
+  PsEmulatorWhep   *whep;
   gboolean          p2p_registered;
   guint             streams_ready;
   gboolean          announced;
@@ -143,6 +146,7 @@ print_ready_line (Emulator *emu)
     { "rtsp_sub", "rtsp", "/sub", rtsp_port },
     { "onvif", "http", "/onvif/device_service", onvif_port },
     { "snapshot", "http", "/snapshot.jpg", onvif_port },
+    { "whep", "whep+http", PS_EMULATOR_WHEP_PATH, onvif_port },
   };
 
   json_builder_begin_object (builder);
@@ -377,6 +381,8 @@ parse_options (Options   *options,
       "P2P ICE policy: all, relay or lan", "POLICY" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->p2p_local_addresses,
       "Gather P2P candidates on this address only (repeatable)", "ADDR" },
+    { "whep-token", 0, 0, G_OPTION_ARG_STRING, &options->whep_token,
+      "Require this Bearer token on the WHEP endpoint", "TOKEN" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &options->log_path,
       "Append connection and event records to FILE (JSON lines)", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL },
@@ -643,6 +649,13 @@ start_phone_home (Emulator  *emu,
 
   emu->cgi = ps_emulator_cgi_new (ps_emulator_onvif_get_server (emu->onvif), o->user,
                                   o->password, emu->phone_home, emu->log);
+  {
+    g_autofree char *bind = g_inet_address_to_string (emu->address);
+
+    /* like go2rtc or MediaMTX in front of a camera */
+    emu->whep = ps_emulator_whep_new (ps_emulator_onvif_get_server (emu->onvif),
+                                      emu->main_stream, bind, o->whep_token);
+  }
 
   return TRUE;
 }
@@ -773,6 +786,7 @@ static void
 stop (Emulator *emu)
 {
   g_clear_pointer (&emu->p2p, ps_emulator_p2p_free);
+  g_clear_pointer (&emu->whep, ps_emulator_whep_free);
   g_clear_pointer (&emu->cgi, ps_emulator_cgi_free);
   g_clear_pointer (&emu->phone_home, ps_emulator_phone_home_free);
   g_clear_pointer (&emu->wsd, ps_emulator_wsd_free);

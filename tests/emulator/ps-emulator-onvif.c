@@ -856,3 +856,14 @@ ps_emulator_onvif_free (PsEmulatorOnvif *self)
   g_clear_pointer (&self->description, g_bytes_unref);
   g_free (self);
 }
+
+GBytes *
+ps_emulator_onvif_dup_request_body (SoupServerMessage *msg)
+{
+  Body *body = g_object_get_data (G_OBJECT (msg), BODY_KEY);
+
+  if (body == NULL || body->total > MAX_BODY_SIZE || body->data->len == 0)
+    return NULL;
+
+  return g_bytes_new (body->data->data, body->data->len);
+}

@@ -41,6 +41,9 @@ PsEmulatorOnvif *ps_emulator_onvif_new      (const PsEmulatorDevice  *device,
 guint            ps_emulator_onvif_get_port (PsEmulatorOnvif         *self);
 /* The HTTP server, for other handlers (the Foscam-style CGI). */
 SoupServer      *ps_emulator_onvif_get_server (PsEmulatorOnvif       *self);
+/* The body of a request to that server (it keeps at most 64 KiB), or NULL
+ * when there was none or it was larger */
+GBytes          *ps_emulator_onvif_dup_request_body (SoupServerMessage *msg);
 /* Served at /description.xml (UPnP, for SSDP); NULL: 404. */
 void             ps_emulator_onvif_set_description (PsEmulatorOnvif    *self,
                                                     GBytes             *description);

@@ -1,0 +1,68 @@
+/* ps-webrtc-viewer.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ps-webrtc-viewer.h"
+
+G_DEFINE_INTERFACE (PsWebrtcViewer, ps_webrtc_viewer, G_TYPE_OBJECT)
+
+static void
+ps_webrtc_viewer_default_init (PsWebrtcViewerInterface *iface)
+{
+  g_signal_new ("failed", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, G_TYPE_ERROR);
+  g_signal_new ("connected", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                NULL, G_TYPE_NONE, 0);
+}
+
+GstElement *
+ps_webrtc_viewer_get_element (PsWebrtcViewer *self)
+{
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), NULL);
+
+  return PS_WEBRTC_VIEWER_GET_IFACE (self)->get_element (self);
+}
+
+void
+ps_webrtc_viewer_start (PsWebrtcViewer *self)
+{
+  g_return_if_fail (PS_IS_WEBRTC_VIEWER (self));
+
+  PS_WEBRTC_VIEWER_GET_IFACE (self)->start (self);
+}
+
+void
+ps_webrtc_viewer_stop (PsWebrtcViewer *self)
+{
+  g_return_if_fail (PS_IS_WEBRTC_VIEWER (self));
+
+  PS_WEBRTC_VIEWER_GET_IFACE (self)->stop (self);
+}
+
+const char *
+ps_webrtc_viewer_get_transport (PsWebrtcViewer *self)
+{
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), NULL);
+
+  return PS_WEBRTC_VIEWER_GET_IFACE (self)->get_transport (self);
+}
+
+const char *
+ps_webrtc_viewer_get_remote_address (PsWebrtcViewer *self,
+                                     guint          *port)
+{
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), NULL);
+
+  return PS_WEBRTC_VIEWER_GET_IFACE (self)->get_remote_address (self, port);
+}
+
+gboolean
+ps_webrtc_viewer_path_is_intact (PsWebrtcViewer *self)
+{
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), FALSE);
+
+  return PS_WEBRTC_VIEWER_GET_IFACE (self)->path_is_intact (self);
+}

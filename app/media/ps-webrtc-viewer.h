@@ -1,0 +1,45 @@
+/* ps-webrtc-viewer.h: the viewer's side of a WebRTC stream, whatever the
+ * signalling
+ *
+ * PsStream plays a camera through one of these: PsP2pSession (Peerscope's
+ * own P2P network, the camera's identity pinned) or PsWhepSession (a WHEP
+ * endpoint, RFC 9725).  Each owns a webrtcbin that the stream puts in its
+ * pipeline and whose source pads it decodes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define PS_TYPE_WEBRTC_VIEWER (ps_webrtc_viewer_get_type ())
+G_DECLARE_INTERFACE (PsWebrtcViewer, ps_webrtc_viewer, PS, WEBRTC_VIEWER, GObject)
+
+struct _PsWebrtcViewerInterface
+{
+  GTypeInterface parent_iface;
+
+  GstElement *(*get_element)        (PsWebrtcViewer *self);
+  void        (*start)              (PsWebrtcViewer *self);
+  void        (*stop)               (PsWebrtcViewer *self);
+  const char *(*get_transport)      (PsWebrtcViewer *self);
+  const char *(*get_remote_address) (PsWebrtcViewer *self,
+                                     guint          *port);
+  gboolean    (*path_is_intact)     (PsWebrtcViewer *self);
+};
+
+/* Signals: "failed" (GError: why it did not work or stopped working) and
+ * "connected" (ICE found a path), both on the creator's main context. */
+GstElement *ps_webrtc_viewer_get_element        (PsWebrtcViewer *self);
+void        ps_webrtc_viewer_start              (PsWebrtcViewer *self);
+void        ps_webrtc_viewer_stop               (PsWebrtcViewer *self);
+/* "ice-host", "ice-srflx", "ice-relay", or "ice" before a pair is chosen */
+const char *ps_webrtc_viewer_get_transport      (PsWebrtcViewer *self);
+const char *ps_webrtc_viewer_get_remote_address (PsWebrtcViewer *self,
+                                                 guint          *port);
+gboolean    ps_webrtc_viewer_path_is_intact     (PsWebrtcViewer *self);
+
+G_END_DECLS

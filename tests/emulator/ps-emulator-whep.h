@@ -1,0 +1,32 @@
+/* ps-emulator-whep.h: the emulated camera's WHEP endpoint (RFC 9725)
+ *
+ * POST /whep with an SDP offer (application/sdp) creates a session and
+ * answers 201 with the SDP answer, every candidate included, and the
+ * session's Location; DELETE on that Location ends it.  As go2rtc or
+ * MediaMTX would for a camera they bridge.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ps-emulator-video.h"
+
+G_BEGIN_DECLS
+
+#define PS_EMULATOR_WHEP_PATH "/whep"
+
+typedef struct _PsEmulatorWhep PsEmulatorWhep;
+
+/* ICE_ADDRESS: the address to gather candidates on (the emulator's --bind);
+ * TOKEN: a Bearer token the client must present, or NULL */
+PsEmulatorWhep *ps_emulator_whep_new  (SoupServer       *server,
+                                       PsEmulatorStream *stream,
+                                       const char       *ice_address,
+                                       const char       *token);
+void            ps_emulator_whep_free (PsEmulatorWhep   *self);
+guint           ps_emulator_whep_get_n_sessions (PsEmulatorWhep *self);
+
+G_END_DECLS
