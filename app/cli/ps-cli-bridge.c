@@ -75,12 +75,9 @@ on_closed (PsP2pPublisher *publisher,
            const GError   *error,
            gpointer        user_data)
 {
-  Bridge *bridge = user_data;
-
-  bridge->status = 1;
-  bridge->failure = g_strdup_printf (_("lost the rendezvous server: %s"),
-                                     error != NULL ? error->message : "?");
-  g_main_loop_quit (bridge->loop);
+  /* the publisher registers again by itself; viewers already connected go on */
+  g_printerr (_("peerscope-cli: lost the rendezvous server (%s); trying again\n"),
+              error != NULL ? error->message : "?");
 }
 
 static gboolean

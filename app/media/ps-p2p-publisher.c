@@ -18,6 +18,9 @@
 #include "ps-webrtc-sender.h"
 
 #define MAX_SESSIONS 16
+/* A lost rendezvous server is tried again after 1, 2, 4… up to 30 s */
+#define RECONNECT_BASE_MS 1000
+#define RECONNECT_CAP_MS  30000
 
 typedef struct
 {
@@ -40,6 +43,8 @@ struct _PsP2pPublisher
 
   PsSignallingClient *client;
   GTask              *start_task;
+  guint               reconnect_id;
+  guint               reconnect_attempts;
   GHashTable         *sessions;      /* id -> Session */
 };
 
@@ -215,6 +220,45 @@ on_message (PsSignallingClient  *client,
     }
 }
 
+static void connect_client (PsP2pPublisher *self);
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  PsP2pPublisher *self = user_data;
+
+  self->reconnect_id = 0;
+  connect_client (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The connection to the rendezvous server is gone (or never came back):
+ * the sessions under way need it no more; new viewers do, so register
+ * again, with a capped exponential backoff and jitter */
+static void
+schedule_reconnect (PsP2pPublisher *self)
+{
+  guint delay = RECONNECT_BASE_MS << MIN (self->reconnect_attempts, 5);
+
+  delay = MIN (delay, RECONNECT_CAP_MS);
+  delay = delay / 2 + g_random_int_range (0, (gint32) (delay / 2) + 1);
+  self->reconnect_attempts++;
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  self->reconnect_id = g_timeout_add (delay, reconnect_cb, self);
+  g_debug ("registering again in %u ms", delay);
+}
+
+static void
+drop_client (PsP2pPublisher *self)
+{
+  if (self->client == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->client, self);
+  ps_signalling_client_close (self->client);
+  g_clear_object (&self->client);
+}
+
 static void
 on_closed (PsSignallingClient *client,
            const GError       *error,
@@ -222,7 +266,11 @@ on_closed (PsSignallingClient *client,
 {
   PsP2pPublisher *self = user_data;
 
+  g_message ("Lost the rendezvous server (%s); registering again",
+             error != NULL ? error->message : "?");
+  drop_client (self);
   g_signal_emit (self, signals[CLOSED], 0, error);
+  schedule_reconnect (self);
 }
 
 static void
@@ -236,9 +284,21 @@ on_connected (GObject      *object,
   g_autoptr(JsonNode) meta = NULL;
   GError *error = NULL;
 
+  if (PS_SIGNALLING_CLIENT (object) != self->client)
+    return;
+
   if (!ps_signalling_client_connect_finish (PS_SIGNALLING_CLIENT (object), result, &error))
     {
-      g_task_return_error (task, error);
+      drop_client (self);
+      /* the first time, the caller hears of it; later, we keep trying */
+      if (task != NULL)
+        g_task_return_error (task, error);
+      else
+        {
+          g_debug ("rendezvous server: %s", error->message);
+          g_error_free (error);
+          schedule_reconnect (self);
+        }
       return;
     }
 
@@ -252,7 +312,30 @@ on_connected (GObject      *object,
   meta = json_builder_get_root (builder);
 
   ps_signalling_client_set_status (self->client, PS_SIGNALLING_ROLE_PRODUCER, meta);
-  g_task_return_boolean (task, TRUE);
+  self->reconnect_attempts = 0;
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_message ("Registered with the rendezvous server again");
+}
+
+static void
+connect_client (PsP2pPublisher *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->client = ps_signalling_client_new (self->config->rendezvous_url, self->config->token);
+  if (self->config->ca_file != NULL &&
+      !ps_signalling_client_set_ca_file (self->client, self->config->ca_file, &error))
+    {
+      g_clear_object (&self->client);
+      if (self->start_task != NULL)
+        g_task_return_error (g_steal_pointer (&self->start_task), g_steal_pointer (&error));
+      return;
+    }
+  g_signal_connect_object (self->client, "message", G_CALLBACK (on_message), self, 0);
+  g_signal_connect_object (self->client, "closed", G_CALLBACK (on_closed), self, 0);
+  ps_signalling_client_connect_async (self->client, NULL, on_connected, g_object_ref (self));
 }
 
 /* Public --------------------------------------------------------------------- */
@@ -275,17 +358,7 @@ ps_p2p_publisher_start_async (PsP2pPublisher      *self,
       return;
     }
 
-  self->client = ps_signalling_client_new (self->config->rendezvous_url, self->config->token);
-  if (self->config->ca_file != NULL &&
-      !ps_signalling_client_set_ca_file (self->client, self->config->ca_file, &error))
-    {
-      g_task_return_error (g_steal_pointer (&self->start_task), g_steal_pointer (&error));
-      return;
-    }
-  g_signal_connect_object (self->client, "message", G_CALLBACK (on_message), self, 0);
-  g_signal_connect_object (self->client, "closed", G_CALLBACK (on_closed), self, 0);
-  ps_signalling_client_connect_async (self->client, cancellable, on_connected,
-                                      g_object_ref (self));
+  connect_client (self);
 }
 
 gboolean
@@ -304,12 +377,8 @@ ps_p2p_publisher_stop (PsP2pPublisher *self)
   g_return_if_fail (PS_IS_P2P_PUBLISHER (self));
 
   g_hash_table_remove_all (self->sessions);
-  if (self->client != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->client, self);
-      ps_signalling_client_close (self->client);
-      g_clear_object (&self->client);
-    }
+  g_clear_handle_id (&self->reconnect_id, g_source_remove);
+  drop_client (self);
 }
 
 guint

@@ -42,7 +42,8 @@ PsP2pPublisher *ps_p2p_publisher_new      (PsP2pIdentity      *identity,
                                            gpointer            user_data);
 /* Connects and registers; fails when the rendezvous server cannot be
  * reached or refuses the token.  Afterwards "closed" reports a lost
- * connection (sessions already connected go on). */
+ * connection: sessions already connected go on, and the publisher
+ * registers again by itself (backoff from 1 s to 30 s). */
 void            ps_p2p_publisher_start_async  (PsP2pPublisher       *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,

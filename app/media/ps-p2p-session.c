@@ -13,6 +13,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+#include "ps-ice-close.h"
 #include "ps-ice-pair.h"
 #include "ps-p2p-identity.h"
 #include "ps-p2p-session.h"
@@ -41,6 +42,7 @@ struct _PsP2pSession
   gboolean            answered;
   gboolean            connected;
   gboolean            done;          /* failed or stopped */
+  gboolean            closed;        /* the ICE agent is closing */
 
   PsIcePair          *pair;
 
@@ -623,6 +625,9 @@ ps_p2p_session_stop (PsP2pSession *self)
 {
   g_return_if_fail (PS_IS_P2P_SESSION (self));
 
+  if (!self->closed && self->setup_error == NULL)
+    ps_ice_close (self->webrtc);
+  self->closed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->find_timeout_id, g_source_remove);
   if (self->client != NULL)
@@ -665,7 +670,7 @@ ps_p2p_session_dispose (GObject *object)
 {
   PsP2pSession *self = (PsP2pSession *) object;
 
-  if (self->client != NULL)
+  if (!self->closed)
     ps_p2p_session_stop (self);
   g_clear_object (&self->client);
   if (self->webrtc != NULL)

@@ -14,6 +14,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <string.h>
 
+#include "ps-ice-close.h"
 #include "ps-stream-error.h"
 #include "ps-webrtc-sender.h"
 
@@ -41,6 +42,7 @@ struct _PsWebrtcSender
   GTask         *answer_task;
   guint          gather_timeout_id;
   gint           keyframe_sent;   /* atomic */
+  gint           viewer_gone;     /* atomic */
 };
 
 G_DEFINE_FINAL_TYPE (PsWebrtcSender, ps_webrtc_sender, G_TYPE_OBJECT)
@@ -238,6 +240,32 @@ on_dtls_state (GObject    *transport,
     request_keyframe (self);
 }
 
+/* rtpbin's thread: the viewer said goodbye (RTCP BYE) or stopped sending
+ * its receiver reports (RTCP timeout, about five report intervals): it is
+ * gone, even when it could not tell the rendezvous server */
+static void
+on_viewer_gone (GstElement *rtpbin,
+                guint       session,
+                guint       ssrc,
+                gpointer    user_data)
+{
+  PsWebrtcSender *self = user_data;
+
+  if (g_atomic_int_compare_and_exchange (&self->viewer_gone, 0, 1))
+    call_on_main (self, CALL_FAILED, g_strdup (_("The viewer went away")), 0);
+}
+
+static void
+watch_viewer (PsWebrtcSender *self)
+{
+  g_autoptr(GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (self->webrtc), "rtpbin");
+
+  if (rtpbin == NULL)
+    return;
+  g_signal_connect_object (rtpbin, "on-bye-ssrc", G_CALLBACK (on_viewer_gone), self, 0);
+  g_signal_connect_object (rtpbin, "on-timeout", G_CALLBACK (on_viewer_gone), self, 0);
+}
+
 /* webrtcbin's thread: media can flow once DTLS is up */
 static void
 on_ice_state (GObject    *webrtc,
@@ -377,6 +405,7 @@ link_and_play (PsWebrtcSender  *self,
       return FALSE;
     }
   self->linked = TRUE;
+  watch_viewer (self);
 
   /* the camera sends; it receives nothing but RTCP */
   g_signal_emit_by_name (self->webrtc, "get-transceiver", 0, &transceiver);
@@ -584,6 +613,8 @@ ps_webrtc_sender_stop (PsWebrtcSender *self)
 {
   g_return_if_fail (PS_IS_WEBRTC_SENDER (self));
 
+  if (!self->stopped && self->webrtc != NULL)
+    ps_ice_close (self->webrtc);
   self->stopped = TRUE;
   g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
   if (self->answer_task != NULL)

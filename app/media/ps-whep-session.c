@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ps-http-fetch.h"
+#include "ps-ice-close.h"
 #include "ps-ice-pair.h"
 #include "ps-stream-error.h"
 #include "ps-webrtc-viewer.h"
@@ -44,6 +45,7 @@ struct _PsWhepSession
   gboolean      posted;
   gboolean      connected;
   gboolean      done;
+  gboolean      closed;         /* the ICE agent is closing */
 };
 
 static void ps_whep_session_viewer_init (PsWebrtcViewerInterface *iface);
@@ -363,6 +365,9 @@ viewer_stop (PsWebrtcViewer *viewer)
 {
   PsWhepSession *self = PS_WHEP_SESSION (viewer);
 
+  if (!self->closed && self->setup_error == NULL)
+    ps_ice_close (self->webrtc);
+  self->closed = TRUE;
   self->done = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
@@ -449,7 +454,7 @@ ps_whep_session_dispose (GObject *object)
 {
   PsWhepSession *self = (PsWhepSession *) object;
 
-  if (!self->done)
+  if (!self->closed)
     viewer_stop (PS_WEBRTC_VIEWER (self));
   if (self->webrtc != NULL)
     g_signal_handlers_disconnect_by_data (self->webrtc, self);
