@@ -14,9 +14,14 @@
 
 #include "ps-conntrack-source.h"
 #include "ps-flow-collector.h"
+#include "ps-p2p-account-page-private.h"
+#include "ps-p2p-account.h"
 #include "ps-preferences-window.h"
 
 #define SCHEMA_ID "io.github.peerscope.Peerscope"
+
+/* the default P2P account of every test: in memory, never the keyring */
+static PsP2pAccount *memory_account;
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
@@ -41,7 +46,9 @@ static GSettings *
 fresh_settings (void)
 {
   GSettings *settings = g_settings_new (SCHEMA_ID);
-  const char *keys[] = { "flow-sources", "geoip-databases", "p2p-rules", "history-days", "alerts" };
+  const char *keys[] = { "flow-sources", "geoip-databases", "p2p-rules", "history-days", "alerts",
+                         "p2p-rendezvous-url", "p2p-ca-file", "p2p-stun-server",
+                         "p2p-ice-policy", "p2p-local-addresses" };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (settings, keys[i]);
@@ -489,6 +496,123 @@ test_status (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+on_turn_set_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_assert_true (ps_p2p_account_set_turn_servers_finish (PS_P2P_ACCOUNT (object), result, NULL));
+}
+
+/* The P2P account page: addresses checked before they are saved, the ICE policy in
+ * GSettings, the TURN servers (with their credentials) only in the account's secrets,
+ * shown without passwords.  The account is the test's, in memory. */
+static void
+test_p2p_account (void)
+{
+  g_autoptr(GSettings) settings = fresh_settings ();
+  g_autoptr(PsP2pAccount) account = ps_p2p_account_new (settings, FALSE);
+  PsPreferencesWindow *window;
+  PsP2pAccountPage *page;
+  GtkWidget *url, *stun, *turn, *policy;
+  const char * const *servers;
+
+  ps_p2p_account_set_default (account);
+  window = ps_preferences_window_new (NULL, settings, NULL);
+  page = child (window, "p2p_account_page");
+  g_assert_cmpstr (_ps_p2p_account_page_get_status_title (page), ==, "Not Set Up");
+
+  url = find_row (GTK_WIDGET (page), "Server Address (ws:// or wss://)");
+  gtk_editable_set_text (GTK_EDITABLE (url), "https://rendezvous.example/");
+  g_signal_emit_by_name (url, "apply");
+  g_assert_nonnull (_ps_p2p_account_page_get_error (page));
+  g_assert_true (gtk_widget_has_css_class (url, "error"));
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "p2p-rendezvous-url");
+
+    g_assert_cmpstr (saved, ==, "");
+  }
+  gtk_editable_set_text (GTK_EDITABLE (url), "wss://rendezvous.example:8443");
+  g_assert_false (gtk_widget_has_css_class (url, "error"));
+  g_signal_emit_by_name (url, "apply");
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "p2p-rendezvous-url");
+
+    g_assert_cmpstr (saved, ==, "wss://rendezvous.example:8443");
+  }
+  g_assert_true (ps_p2p_account_is_set_up (account));
+
+  stun = find_row (GTK_WIDGET (page), "STUN Server (stun://host:port)");
+  gtk_editable_set_text (GTK_EDITABLE (stun), "turn://oops.example");
+  g_signal_emit_by_name (stun, "apply");
+  g_assert_nonnull (_ps_p2p_account_page_get_error (page));
+  gtk_editable_set_text (GTK_EDITABLE (stun), "stun://stun.example:3478");
+  g_signal_emit_by_name (stun, "apply");
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "p2p-stun-server");
+
+    g_assert_cmpstr (saved, ==, "stun://stun.example:3478");
+  }
+
+  /* relay only without a TURN server: a warning */
+  policy = find_row (GTK_WIDGET (page), "Allowed _Paths");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (policy), 1);
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "p2p-ice-policy");
+
+    g_assert_cmpstr (saved, ==, "relay");
+  }
+  g_assert_true (gtk_widget_get_visible (find_row (GTK_WIDGET (page),
+                                                   "Relay Only Needs a TURN Server")));
+
+  turn = find_row (GTK_WIDGET (page), "Add a TURN Server");
+  gtk_editable_set_text (GTK_EDITABLE (turn), "stun://wrong.example");
+  g_signal_emit_by_name (turn, "apply");
+  g_assert_nonnull (_ps_p2p_account_page_get_error (page));
+  gtk_editable_set_text (GTK_EDITABLE (turn), "turn://alice:s3cret@turn.example:3478");
+  g_signal_emit_by_name (turn, "apply");
+  spin (50);
+  servers = ps_p2p_account_get_turn_servers (account);
+  g_assert_cmpuint (g_strv_length ((char **) servers), ==, 1);
+  g_assert_cmpstr (servers[0], ==, "turn://alice:s3cret@turn.example:3478");
+  /* shown without the password, and nowhere in GSettings */
+  g_assert_nonnull (find_row (GTK_WIDGET (page), "turn://alice@turn.example:3478"));
+  g_assert_false (gtk_widget_get_visible (find_row (GTK_WIDGET (page),
+                                                    "Relay Only Needs a TURN Server")));
+  {
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_auto(GStrv) keys = NULL;
+
+    g_object_get (settings, "settings-schema", &schema, NULL);
+    keys = g_settings_schema_list_keys (schema);
+    for (guint i = 0; keys[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+        g_autofree char *text = g_variant_print (value, FALSE);
+
+        g_assert_null (strstr (text, "s3cret"));
+      }
+  }
+
+  click_remove (find_row (GTK_WIDGET (page), "turn://alice@turn.example:3478"));
+  spin (50);
+  g_assert_null (ps_p2p_account_get_turn_servers (account)[0]);
+  g_assert_null (find_row (GTK_WIDGET (page), "turn://alice@turn.example:3478"));
+
+  /* the CA file */
+  _ps_p2p_account_page_choose_ca_file (page, "/etc/peerscope/ca.pem");
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "p2p-ca-file");
+
+    g_assert_cmpstr (saved, ==, "/etc/peerscope/ca.pem");
+  }
+  spin (50);
+  g_assert_nonnull (find_subtitle (GTK_WIDGET (page), "/etc/peerscope/ca.pem"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ps_p2p_account_set_default (memory_account);
+}
+
 /* ---- screenshots ----------------------------------------------------------------------- */
 
 static gboolean
@@ -553,7 +677,7 @@ save_render (GtkWidget  *window,
 static void
 test_render (void)
 {
-  const char *pages[] = { "traffic", "geoip", "p2p", "history" };
+  const char *pages[] = { "traffic", "geoip", "p2p", "p2p-account", "history" };
   const char *lab_mmdb = g_getenv ("PS_LAB_MMDB");
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
   g_autoptr(GSettings) settings = fresh_settings ();
@@ -563,8 +687,10 @@ test_render (void)
   g_autofree char *dir = NULL;
   g_autofree char *geolite = NULL;
   g_autofree char *dbip = NULL;
+  g_autoptr(PsP2pAccount) account = ps_p2p_account_new (settings, FALSE);
   PsPreferencesWindow *window;
 
+  ps_p2p_account_set_default (account);
   g_settings_set_strv (settings, "flow-sources",
                        (const char * const[]) { collector, NULL });
   g_settings_set_strv (settings, "p2p-rules",
@@ -572,6 +698,13 @@ test_render (void)
                                                 "*.camcloud.example", NULL });
   g_assert_nonnull (ps_peer_monitor_add_source (monitor, collector, &error));
   g_assert_no_error (error);
+
+  /* a P2P account that reaches no server (nothing listens on port 1), with a TURN server */
+  g_settings_set_string (settings, "p2p-rendezvous-url", "ws://127.0.0.1:1");
+  g_settings_set_string (settings, "p2p-ice-policy", "relay");
+  ps_p2p_account_set_turn_servers_async (account, (const char * const[]) {
+                                           "turn://home:s3cret@turn.example:3478", NULL },
+                                         NULL, on_turn_set_cb, NULL);
 
   window = ps_preferences_window_new (NULL, settings, monitor);
   if (lab_mmdb != NULL && g_file_test (lab_mmdb, G_FILE_TEST_EXISTS))
@@ -624,6 +757,9 @@ test_render (void)
 
   adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (GTK_WINDOW (window));
+  ps_p2p_account_set_default (memory_account);
+  g_settings_reset (settings, "p2p-rendezvous-url");
+  g_settings_reset (settings, "p2p-ice-policy");
 
   if (dir != NULL)
     {
@@ -639,12 +775,20 @@ main (int   argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  /* no test here asks the keyring: the P2P account lives in memory */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (SCHEMA_ID);
+
+    memory_account = ps_p2p_account_new (settings, FALSE);
+    ps_p2p_account_set_default (memory_account);
+  }
 
   g_test_add_func ("/preferences/flow-sources", test_flow_sources);
   g_test_add_func ("/preferences/rules", test_rules);
   g_test_add_func ("/preferences/history", test_history);
   g_test_add_func ("/preferences/geoip", test_geoip);
   g_test_add_func ("/preferences/status", test_status);
+  g_test_add_func ("/preferences/p2p-account", test_p2p_account);
   g_test_add_func ("/preferences/render", test_render);
 
   return g_test_run ();

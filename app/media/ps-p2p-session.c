@@ -21,8 +21,11 @@
 #include "ps-stream-error.h"
 #include "ps-webrtc-viewer.h"
 
-/* How long the camera may take to show up on the rendezvous server */
-#define FIND_TIMEOUT_S 10
+/* How long the camera may take to show up on the rendezvous server: the
+ * list answer names it at once when it is online; this is for one that
+ * registers just now.  Shorter than a stream's own timeout, so that "not
+ * online" is what the user hears; the stream's retries wait for it after. */
+#define FIND_TIMEOUT_S 6
 
 struct _PsP2pSession
 {

@@ -7,6 +7,12 @@
  * asked, with the credentials typed here, and only at the address that
  * answered discovery.
  *
+ * A P2P camera is added by its device id, typed (any case, with spaces,
+ * colons or dashes) or picked from the cameras the account's rendezvous
+ * server lists.  The id is the pin: the camera is saved as "p2p:ID", and
+ * the dialog shows the id in groups of four for comparing with the one the
+ * camera prints.  The names and ids the server lists are its word only.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -20,6 +26,9 @@
 #include "ps-add-camera-dialog.h"
 #include "ps-onvif-client.h"
 #include "ps-onvif-enricher.h"
+#include "ps-p2p-account.h"
+#include "ps-p2p-directory.h"
+#include "ps-p2p-identity.h"
 
 struct _PsAddCameraDialog
 {
@@ -39,6 +48,20 @@ struct _PsAddCameraDialog
   GtkWidget    *list_streams_row;
   GtkWidget    *list_streams_button;
   GtkLabel     *error_label;
+  GtkWidget    *sign_in_group;
+  GtkWidget    *pin_group;
+  AdwActionRow *device_id_row;
+  AdwPreferencesGroup *p2p_group;
+  GtkWidget    *p2p_refresh_button;
+  AdwActionRow *p2p_status_row;
+  GtkSpinner   *p2p_spinner;
+  GtkWidget    *p2p_setup_button;
+
+  PsP2pAccount   *account;
+  PsP2pDirectory *directory;
+  PsP2pConfig    *p2p_config;     /* the directory's */
+  GPtrArray      *p2p_rows;       /* one per listed camera, "ps-device-id" set */
+  char           *auto_name;      /* the name the dialog filled in, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (PsAddCameraDialog, ps_add_camera_dialog, ADW_TYPE_WINDOW)
@@ -50,14 +73,54 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Hex digits and the separators people type between them, or "p2p:" */
+static gboolean
+looks_like_device_id (const char *text)
+{
+  if (g_ascii_strncasecmp (text, "p2p:", 4) == 0)
+    return TRUE;
+
+  for (const char *c = text; *c != '\0'; c++)
+    if (!g_ascii_isxdigit (*c) && *c != ' ' && *c != ':' && *c != '-')
+      return FALSE;
+
+  return TRUE;
+}
+
+char *
+ps_add_camera_dialog_parse_device_id (const char *text)
+{
+  g_autofree char *stripped = NULL;
+  const char *id;
+
+  if (text == NULL)
+    return NULL;
+
+  stripped = g_strstrip (g_strdup (text));
+  id = stripped;
+  if (g_ascii_strncasecmp (id, "p2p:", 4) == 0)
+    id += 4;
+
+  return ps_p2p_device_id_normalize (id);
+}
+
 const char *
 ps_add_camera_dialog_check_address (const char *address)
 {
   g_autoptr(GUri) uri = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *stripped = NULL;
   const char *scheme;
 
   if (address == NULL || *address == '\0')
     return _("Enter the camera’s address");
+
+  stripped = g_strstrip (g_strdup (address));
+  if (looks_like_device_id (stripped))
+    {
+      device_id = ps_add_camera_dialog_parse_device_id (stripped);
+      return device_id != NULL ? NULL : _("A P2P device ID has 64 hexadecimal digits");
+    }
 
   for (const char *c = address; *c != '\0'; c++)
     if (g_ascii_isspace (*c) || g_ascii_iscntrl (*c))
@@ -70,7 +133,8 @@ ps_add_camera_dialog_check_address (const char *address)
   scheme = g_uri_get_scheme (uri);
   if (g_strcmp0 (scheme, "rtsp") != 0 && g_strcmp0 (scheme, "rtsps") != 0 &&
       g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
-    return _("The address must start with rtsp://, rtsps://, http:// or https://");
+    return _("The address must start with rtsp://, rtsps://, http:// or https://, or be a "
+             "P2P device ID");
 
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
     return _("The address has no host");
@@ -86,6 +150,234 @@ show_error (PsAddCameraDialog *self,
 
   gtk_label_set_label (self->error_label, show ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), show);
+}
+
+/* P2P ------------------------------------------------------------------------ */
+
+/* The device id typed in the address row, or NULL */
+static char *
+typed_device_id (PsAddCameraDialog *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  if (*stripped == '\0' || !looks_like_device_id (stripped))
+    return NULL;
+
+  return ps_add_camera_dialog_parse_device_id (stripped);
+}
+
+/* A camera saved by device id has no password and no streams to pick: its
+ * identity is what the user checks. */
+static void
+update_pin (PsAddCameraDialog *self)
+{
+  g_autofree char *device_id = typed_device_id (self);
+
+  gtk_widget_set_visible (self->pin_group, device_id != NULL);
+  gtk_widget_set_visible (self->sign_in_group, device_id == NULL);
+  if (device_id != NULL)
+    {
+      g_autofree char *formatted = ps_p2p_device_id_format (device_id);
+      g_autofree char *markup = g_strdup_printf ("<span font_family=\"monospace\">%s</span>",
+                                                 formatted);
+
+      adw_action_row_set_subtitle (self->device_id_row, markup);
+    }
+
+  for (guint i = 0; self->p2p_rows != NULL && i < self->p2p_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->p2p_rows, i);
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "ps-check");
+      const char *id = g_object_get_data (G_OBJECT (row), "ps-device-id");
+
+      gtk_widget_set_visible (check, g_strcmp0 (id, device_id) == 0);
+    }
+}
+
+static void
+set_p2p_status (PsAddCameraDialog *self,
+                const char        *title,
+                const char        *subtitle,
+                gboolean           busy,
+                gboolean           set_up)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->p2p_status_row), title != NULL);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->p2p_status_row),
+                                 title != NULL ? title : "");
+  adw_action_row_set_subtitle (self->p2p_status_row, subtitle != NULL ? subtitle : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->p2p_spinner), busy);
+  gtk_spinner_set_spinning (self->p2p_spinner, busy);
+  gtk_widget_set_visible (self->p2p_setup_button, set_up);
+}
+
+static void
+on_p2p_row_activated_cb (PsAddCameraDialog *self,
+                         AdwActionRow      *row)
+{
+  const char *device_id = g_object_get_data (G_OBJECT (row), "ps-device-id");
+  const char *name = g_object_get_data (G_OBJECT (row), "ps-name");
+  const char *typed_name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  g_autofree char *address = g_strconcat ("p2p:", device_id, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), address);
+  /* the server's name unless the user typed one */
+  if (name != NULL && (*typed_name == '\0' || g_strcmp0 (typed_name, self->auto_name) == 0))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+      g_free (self->auto_name);
+      self->auto_name = g_strdup (name);
+    }
+}
+
+static void
+clear_p2p_rows (PsAddCameraDialog *self)
+{
+  for (guint i = 0; i < self->p2p_rows->len; i++)
+    adw_preferences_group_remove (self->p2p_group, g_ptr_array_index (self->p2p_rows, i));
+  g_ptr_array_set_size (self->p2p_rows, 0);
+}
+
+static void
+add_p2p_row (PsAddCameraDialog          *self,
+             const PsP2pDirectoryCamera *camera)
+{
+  g_autofree char *formatted = ps_p2p_device_id_format (camera->device_id);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE,
+                                  "icon-name", "camera-web-symbolic",
+                                  "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                  NULL);
+  GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+
+  /* names come from the server: plain text */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 camera->name != NULL ? camera->name : _("Unnamed Camera"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), formatted);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  gtk_widget_add_css_class (row, "p2p-camera");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  gtk_widget_set_visible (check, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Picked"), -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+
+  g_object_set_data_full (G_OBJECT (row), "ps-device-id", g_strdup (camera->device_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "ps-name", g_strdup (camera->name), g_free);
+  g_object_set_data (G_OBJECT (row), "ps-check", check);
+  g_signal_connect_object (row, "activated", G_CALLBACK (on_p2p_row_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  adw_preferences_group_add (self->p2p_group, row);
+  g_ptr_array_add (self->p2p_rows, row);
+}
+
+static void
+update_p2p_list (PsAddCameraDialog *self)
+{
+  GPtrArray *cameras = ps_p2p_directory_get_cameras (self->directory);
+  g_autofree char *reason = NULL;
+
+  clear_p2p_rows (self);
+
+  switch (ps_p2p_directory_get_state (self->directory))
+    {
+    case PS_P2P_DIRECTORY_FAILED:
+      set_p2p_status (self, _("Cannot Reach Your Rendezvous Server"),
+                      ps_p2p_directory_get_error (self->directory), FALSE, FALSE);
+      break;
+    case PS_P2P_DIRECTORY_CONNECTED:
+      if (!ps_p2p_directory_is_listed (self->directory))
+        {
+          set_p2p_status (self, _("Looking for Cameras…"), NULL, TRUE, FALSE);
+          break;
+        }
+      if (cameras->len == 0)
+        {
+          set_p2p_status (self, _("No Cameras Online"),
+                          _("Cameras of your account show here while they are online"),
+                          FALSE, FALSE);
+          break;
+        }
+      set_p2p_status (self, NULL, NULL, FALSE, FALSE);
+      for (guint i = 0; i < cameras->len; i++)
+        add_p2p_row (self, g_ptr_array_index (cameras, i));
+      break;
+    case PS_P2P_DIRECTORY_IDLE:
+    case PS_P2P_DIRECTORY_CONNECTING:
+    default:
+      set_p2p_status (self, _("Looking for Cameras…"), NULL, TRUE, FALSE);
+      break;
+    }
+
+  update_pin (self);
+}
+
+static void
+on_p2p_config_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PsAddCameraDialog) self = user_data;
+  g_autoptr(PsP2pConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = ps_p2p_account_load_finish (PS_P2P_ACCOUNT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->device != NULL)
+    return;
+  if (config == NULL)
+    {
+      set_p2p_status (self, _("Cannot Read Your P2P Account"), error->message, FALSE, TRUE);
+      return;
+    }
+
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
+  self->p2p_config = g_steal_pointer (&config);
+  ps_p2p_directory_start (self->directory, self->p2p_config);
+}
+
+/* The account's cameras, unless the dialog pairs a discovered one */
+static void
+start_p2p_list (PsAddCameraDialog *self)
+{
+  gboolean set_up = ps_p2p_account_is_set_up (self->account);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->p2p_group), self->device == NULL);
+  gtk_widget_set_visible (self->p2p_refresh_button, set_up);
+  clear_p2p_rows (self);
+  if (self->device != NULL)
+    {
+      ps_p2p_directory_stop (self->directory);
+      return;
+    }
+  if (!set_up)
+    {
+      ps_p2p_directory_stop (self->directory);
+      set_p2p_status (self, _("No P2P Account"),
+                      _("Set one up in Preferences to watch your cameras from anywhere, "
+                        "without their vendor’s cloud"), FALSE, TRUE);
+      return;
+    }
+
+  set_p2p_status (self, _("Looking for Cameras…"), NULL, TRUE, FALSE);
+  ps_p2p_account_load_async (self->account, self->cancellable, on_p2p_config_cb,
+                             g_object_ref (self));
+}
+
+static void
+on_account_changed_cb (PsAddCameraDialog *self)
+{
+  g_autoptr(PsP2pConfig) config = ps_p2p_account_dup_config (self->account);
+
+  if (config == NULL || !ps_p2p_account_config_equal (config, self->p2p_config))
+    start_p2p_list (self);
+}
+
+static void
+on_refresh_clicked_cb (PsAddCameraDialog *self)
+{
+  start_p2p_list (self);
 }
 
 /* The streams belong to the address typed only while it is the device's:
@@ -235,6 +527,7 @@ on_changed_cb (PsAddCameraDialog *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->address_row), "error");
   update_streams (self);
+  update_pin (self);
 }
 
 static void
@@ -295,6 +588,28 @@ on_add_clicked_cb (PsAddCameraDialog *self)
   if (ps_add_camera_dialog_check_address (address) != NULL)
     return;
 
+  /* the device id picked or typed is the pin */
+  {
+    g_autofree char *device_id = typed_device_id (self);
+
+    if (device_id != NULL)
+      {
+        g_autofree char *uri = g_strconcat ("p2p:", device_id, NULL);
+
+        name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+        if (*name == '\0')
+          {
+            g_free (name);
+            /* Translators: a P2P camera without a name; %.8s are its id's first digits */
+            name = g_strdup_printf (_("P2P Camera %.8s"), device_id);
+          }
+        device = ps_device_new (name, uri);
+        g_signal_emit (self, signals[CAMERA_ADDED], 0, device, "");
+        gtk_window_close (GTK_WINDOW (self));
+        return;
+      }
+  }
+
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
   if (*name == '\0')
     {
@@ -337,6 +652,13 @@ ps_add_camera_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->streams, g_ptr_array_unref);
   g_clear_object (&self->device);
+  if (self->directory != NULL)
+    ps_p2p_directory_stop (self->directory);
+  g_clear_object (&self->directory);
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
+  g_clear_pointer (&self->p2p_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->auto_name, g_free);
 
   G_OBJECT_CLASS (ps_add_camera_dialog_parent_class)->dispose (object);
 }
@@ -366,6 +688,14 @@ ps_add_camera_dialog_class_init (PsAddCameraDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, list_streams_row);
   gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, list_streams_button);
   gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, sign_in_group);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, pin_group);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, device_id_row);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_group);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_refresh_button);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_status_row);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_setup_button);
 }
 
 static void
@@ -383,6 +713,21 @@ ps_add_camera_dialog_init (PsAddCameraDialog *self)
                            G_CALLBACK (on_add_clicked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_streams_button, "clicked",
                            G_CALLBACK (on_list_streams_clicked_cb), self, G_CONNECT_SWAPPED);
+
+  self->p2p_rows = g_ptr_array_new ();
+  self->account = g_object_ref (ps_p2p_account_get_default ());
+  self->directory = ps_p2p_directory_new ();
+  g_signal_connect_object (self->directory, "changed", G_CALLBACK (update_p2p_list), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account, "changed", G_CALLBACK (on_account_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->p2p_refresh_button, "clicked",
+                           G_CALLBACK (on_refresh_clicked_cb), self, G_CONNECT_SWAPPED);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->p2p_refresh_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Look again for cameras on your P2P account"),
+                                  -1);
+  start_p2p_list (self);
 }
 
 PsAddCameraDialog *
@@ -447,6 +792,8 @@ ps_add_camera_dialog_set_device (PsAddCameraDialog *self,
     ps_add_camera_dialog_prefill (self, ps_device_get_name (device), NULL);
 
   update_streams (self);
+  /* a discovered camera is paired where it answered, not over P2P */
+  start_p2p_list (self);
 }
 
 PsDevice *

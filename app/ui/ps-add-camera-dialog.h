@@ -26,7 +26,10 @@ void               ps_add_camera_dialog_prefill       (PsAddCameraDialog *self,
 void               ps_add_camera_dialog_set_device    (PsAddCameraDialog *self,
                                                        PsDevice          *device);
 PsDevice          *ps_add_camera_dialog_get_device    (PsAddCameraDialog *self);
-/* NULL when the address is valid, else what is wrong with it. */
+/* The device id in text ("p2p:" and separators allowed), canonical, or NULL */
+char              *ps_add_camera_dialog_parse_device_id (const char *text);
+/* NULL when the address (a URL or a P2P device id) is valid, else what is
+ * wrong with it. */
 const char        *ps_add_camera_dialog_check_address (const char *address);
 
 G_END_DECLS

@@ -642,6 +642,20 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (self->preferences);
 }
 
+/* "Set Up…" in the add-camera dialog: Preferences, at the P2P account */
+static void
+p2p_account_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PsApplication *self = user_data;
+
+  preferences_action (action, parameter, user_data);
+  if (self->preferences != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (self->preferences),
+                                                  "p2p-account");
+}
+
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
@@ -656,6 +670,7 @@ ps_application_init (PsApplication *self)
   const GActionEntry actions[] = {
     { "about", about_action },
     { "preferences", preferences_action },
+    { "p2p-account", p2p_account_action },
     { "quit", quit_action },
   };
   const char *quit_accels[] = { "<Control>q", NULL };

@@ -12,6 +12,9 @@
 
 #include "ps-camera-page.h"
 #include "ps-connections-view.h"
+#include "ps-p2p-account.h"
+#include "ps-p2p-connection-group.h"
+#include "ps-p2p-identity.h"
 #include "ps-privacy-view.h"
 #include "ps-stream.h"
 #include "ps-stream-status.h"
@@ -34,6 +37,7 @@ struct _PsCameraPage
   PsConnectionsView *connections;
   AdwBin            *privacy_bin;
   PsPrivacyView     *privacy;
+  PsP2pConnectionGroup *p2p_group;
   GtkPicture       *picture;
   AdwStatusPage    *status_page;
   GtkWidget        *retry_button;
@@ -64,6 +68,21 @@ set_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, text != NULL && *text != '\0' ? text : "—");
 }
 
+/* "p2p:ab12 cd34 …": a device id in groups, which also wraps in the narrow panel */
+static char *
+display_uri (const char *uri)
+{
+  g_autofree char *device_id = NULL;
+  g_autofree char *formatted = NULL;
+
+  if (!ps_p2p_account_is_p2p_uri (uri) ||
+      (device_id = ps_p2p_device_id_normalize (uri + strlen ("p2p:"))) == NULL)
+    return g_strdup (uri);
+
+  formatted = ps_p2p_device_id_format (device_id);
+  return g_strconcat ("p2p:", formatted, NULL);
+}
+
 static void
 update_stats (PsCameraPage *self)
 {
@@ -71,6 +90,7 @@ update_stats (PsCameraPage *self)
   g_autofree char *fps = NULL;
   g_autofree char *latency = NULL;
   g_autofree char *first = NULL;
+  g_autofree char *resolved = NULL;
   const char *codec;
   double first_ms;
 
@@ -96,7 +116,8 @@ update_stats (PsCameraPage *self)
   set_subtitle (self->latency_row, latency);
   set_subtitle (self->first_frame_row, first);
   set_subtitle (self->transport_row, ps_stream_get_transport (self->stream));
-  set_subtitle (self->stream_row, ps_stream_get_resolved_uri (self->stream));
+  resolved = display_uri (ps_stream_get_resolved_uri (self->stream));
+  set_subtitle (self->stream_row, resolved);
 }
 
 static void
@@ -109,9 +130,29 @@ on_stream_state_cb (PsCameraPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->status_page), state != PS_STREAM_STATE_PLAYING);
   gtk_widget_set_visible (self->retry_button, state == PS_STREAM_STATE_ERROR);
 
+  /* a peer that is not the paired camera: a warning, never its video (the
+   * picture keeps its place on the stage, empty) */
+  gtk_widget_set_opacity (GTK_WIDGET (self->picture),
+                          ps_viewer_stream_is_identity_error (self->stream) ? 0.0 : 1.0);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->status_page), "identity-warning");
+
   switch (state)
     {
     case PS_STREAM_STATE_ERROR:
+      if (ps_viewer_stream_is_identity_error (self->stream))
+        {
+          adw_status_page_set_title (self->status_page, _("This Is Not the Camera You Paired"));
+          adw_status_page_set_description (self->status_page,
+                                           _("The camera that answered cannot prove it holds the "
+                                             "device ID you paired, so Peerscope refused its "
+                                             "video. Someone may be pretending to be your camera. "
+                                             "If you reset the camera, it has a new identity: "
+                                             "remove it and add it again."));
+          adw_status_page_set_icon_name (self->status_page, "dialog-warning-symbolic");
+          gtk_widget_add_css_class (GTK_WIDGET (self->status_page), "identity-warning");
+          ps_video_paintable_clear (self->paintable);
+          break;
+        }
       adw_status_page_set_title (self->status_page, _("Cannot Show This Camera"));
       adw_status_page_set_description (self->status_page, error ? error->message : NULL);
       adw_status_page_set_icon_name (self->status_page, "dialog-error-symbolic");
@@ -149,7 +190,7 @@ static void
 on_retry_clicked_cb (PsCameraPage *self)
 {
   if (self->stream != NULL)
-    ps_stream_start (self->stream);
+    ps_viewer_stream_start (self->stream);
 }
 
 /* the Privacy view shows what the page knows of the camera */
@@ -215,11 +256,13 @@ ps_camera_page_class_init (PsCameraPageClass *klass)
     g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, PS_TYPE_POLICY);
 
+  g_type_ensure (PS_TYPE_P2P_CONNECTION_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/peerscope/Peerscope/ps-camera-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, connections_bin);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, privacy_bin);
+  gtk_widget_class_bind_template_child (widget_class, PsCameraPage, p2p_group);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, picture);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, PsCameraPage, retry_button);
@@ -271,6 +314,7 @@ ps_camera_page_show (PsCameraPage *self,
   g_clear_object (&self->peers);
   update_privacy (self);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  gtk_widget_set_opacity (GTK_WIDGET (self->picture), 1.0);
   self->stream = ps_viewer_stream_new (device, password, PS_STREAM_PROFILE_MAIN, self->picture);
 
   g_signal_connect_object (self->stream, "notify::state",
@@ -280,9 +324,14 @@ ps_camera_page_show (PsCameraPage *self,
   g_signal_connect_object (self->stream, "stats-changed",
                            G_CALLBACK (update_stats), self, G_CONNECT_SWAPPED);
 
-  set_subtitle (self->address_row, ps_stream_get_uri (self->stream));
+  {
+    g_autofree char *address = display_uri (ps_stream_get_uri (self->stream));
+
+    set_subtitle (self->address_row, address);
+  }
+  ps_p2p_connection_group_set_stream (self->p2p_group, self->stream);
   ps_video_paintable_clear (self->paintable);
-  ps_stream_start (self->stream);
+  ps_viewer_stream_start (self->stream);
 }
 
 void
@@ -293,8 +342,10 @@ ps_camera_page_stop (PsCameraPage *self)
   if (self->stream != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->stream, self);
-      ps_stream_stop (self->stream);
+      ps_viewer_stream_stop (self->stream);
     }
+  if (self->p2p_group != NULL)
+    ps_p2p_connection_group_set_stream (self->p2p_group, NULL);
   g_clear_object (&self->stream);
   g_clear_object (&self->device);
   clear_password (self);

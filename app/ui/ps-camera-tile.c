@@ -48,7 +48,9 @@ update_accessible (PsCameraTile *self)
 
   /* Translators: accessible name of a camera tile: "Front Door, Live" */
   label = g_strdup_printf (_("%s, %s"), ps_device_get_name (self->device),
-                           ps_stream_status_label (self->stream));
+                           ps_viewer_stream_is_identity_error (self->stream)
+                           ? _("not the camera you paired")
+                           : ps_stream_status_label (self->stream));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
@@ -71,7 +73,11 @@ on_stream_state_cb (PsCameraTile *self)
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_widget_set_visible (self->retry_button, state == PS_STREAM_STATE_ERROR);
 
-  if (state == PS_STREAM_STATE_ERROR && error != NULL)
+  /* never mistaken for a camera that is merely offline */
+  if (ps_viewer_stream_is_identity_error (self->stream))
+    gtk_label_set_label (self->message_label,
+                         _("This is not the camera you paired: video refused"));
+  else if (state == PS_STREAM_STATE_ERROR && error != NULL)
     gtk_label_set_label (self->message_label, error->message);
   else if (state == PS_STREAM_STATE_RECONNECTING && error != NULL)
     gtk_label_set_label (self->message_label, error->message);
@@ -79,6 +85,10 @@ on_stream_state_cb (PsCameraTile *self)
     gtk_label_set_label (self->message_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->message_label),
                           *gtk_label_get_label (self->message_label) != '\0');
+  if (ps_viewer_stream_is_identity_error (self->stream))
+    gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "identity-warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "identity-warning");
 
   gtk_widget_set_visible (self->status_box, state != PS_STREAM_STATE_PLAYING);
   if (state == PS_STREAM_STATE_ERROR)
@@ -99,7 +109,7 @@ on_new_frame_cb (PsCameraTile *self,
 static void
 on_retry_clicked_cb (PsCameraTile *self)
 {
-  ps_stream_start (self->stream);
+  ps_viewer_stream_start (self->stream);
 }
 
 /* Tiles are 16:9 and would rather be 480 wide, so that wide windows show
@@ -153,7 +163,7 @@ ps_camera_tile_dispose (GObject *object)
   PsCameraTile *self = (PsCameraTile *) object;
 
   if (self->stream != NULL)
-    ps_stream_stop (self->stream);
+    ps_viewer_stream_stop (self->stream);
   g_clear_handle_id (&self->summary_id, g_source_remove);
   if (self->peers != NULL)
     g_signal_handlers_disconnect_by_data (self->peers, self);
@@ -273,14 +283,14 @@ void
 ps_camera_tile_play (PsCameraTile *self)
 {
   g_return_if_fail (PS_IS_CAMERA_TILE (self));
-  ps_stream_start (self->stream);
+  ps_viewer_stream_start (self->stream);
 }
 
 void
 ps_camera_tile_stop (PsCameraTile *self)
 {
   g_return_if_fail (PS_IS_CAMERA_TILE (self));
-  ps_stream_stop (self->stream);
+  ps_viewer_stream_stop (self->stream);
 }
 
 static gboolean

@@ -17,6 +17,7 @@
 #include "ps-gateway-protocol.h"
 #include "ps-gateway-source.h"
 #include "ps-geoip.h"
+#include "ps-p2p-account-page.h"
 #include "ps-peer-classifier.h"
 #include "ps-preferences-window.h"
 
@@ -65,6 +66,7 @@ struct _PsPreferencesWindow
   GtkAdjustment        *history_adjustment;
   GtkLabel             *days_label;
   GtkSwitch            *alerts_switch;
+  PsP2pAccountPage     *p2p_account_page;
 };
 
 G_DEFINE_FINAL_TYPE (PsPreferencesWindow, ps_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -1233,6 +1235,7 @@ ps_preferences_window_constructed (GObject *object)
   rebuild_databases (self);
   rebuild_rules (self);
   on_history_days_cb (self);
+  ps_p2p_account_page_set_account (self->p2p_account_page, ps_p2p_account_get_default ());
 }
 
 static void
@@ -1337,10 +1340,12 @@ ps_preferences_window_class_init (PsPreferencesWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PS_TYPE_P2P_ACCOUNT_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/peerscope/Peerscope/"
                                                "ps-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, gateway_switch);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, conntrack_row);
+  gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, p2p_account_page);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, conntrack_switch);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, collector_row);
   gtk_widget_class_bind_template_child (widget_class, PsPreferencesWindow, collector_switch);
