@@ -251,12 +251,17 @@ ps_cli_camera_p2p (int    argc,
       printf (enabled_after ? _("P2P is on in the camera’s settings.\n")
                             : _("P2P is off in the camera’s settings.\n"));
       if (g_strcmp0 (verdict, "ignored") == 0)
-        printf (g_dngettext (GETTEXT_PACKAGE,
-                             "This camera ignores its own P2P setting: it still sent %" G_GUINT64_FORMAT
-                             " packets to %u P2P server.\n",
-                             "This camera ignores its own P2P setting: it still sent %" G_GUINT64_FORMAT
-                             " packets to %u P2P servers.\n", servers_after),
-                packets_after, servers_after);
+        {
+          /* the count as text: a format macro inside a message hides it from xgettext */
+          g_autofree char *packets = g_strdup_printf ("%" G_GUINT64_FORMAT, packets_after);
+
+          printf (g_dngettext (GETTEXT_PACKAGE,
+                               "This camera ignores its own P2P setting: it still sent %s "
+                               "packets to %u P2P server.\n",
+                               "This camera ignores its own P2P setting: it still sent %s "
+                               "packets to %u P2P servers.\n", servers_after),
+                  packets, servers_after);
+        }
       else if (g_strcmp0 (verdict, "honoured") == 0)
         printf ("%s\n", _("No P2P traffic since: the camera obeys its setting."));
     }
