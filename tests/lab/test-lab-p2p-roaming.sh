@@ -45,6 +45,9 @@ in_viewer () {
   ip netns exec "$viewer_ns" "$@"
 }
 
+# Background programs are started with ip netns exec itself, never through
+# these functions: ip execs the program, so $! is the program
+
 # wait_line FILE: until FILE has a first line (10 s)
 wait_line () {
   for _ in $(seq 1 100); do
@@ -74,13 +77,13 @@ chmod 600 "$tmp/tokens" "$tmp/token"
 
 echo "1..5"
 
-in_ns "$PS_RENDEZVOUS" --listen 10.77.0.1:0 --token-file "$tmp/tokens" \
+ip netns exec "$ns" "$PS_RENDEZVOUS" --listen 10.77.0.1:0 --token-file "$tmp/tokens" \
   >"$tmp/rendezvous.out" 2>"$tmp/rendezvous.err" &
 pids="$pids $!"
 wait_line "$tmp/rendezvous.out" || { echo "Bail out! the rendezvous did not start"; exit 1; }
 url=$(sed -n 's/.*"listen":"\(ws:[^"]*\)".*/\1/p' "$tmp/rendezvous.out")
 
-in_ns "$PS_EMULATOR" --name roam --bind 10.77.0.1 --rtsp-port 0 --onvif-port 0 --wsd-port 0 \
+ip netns exec "$ns" "$PS_EMULATOR" --name roam --bind 10.77.0.1 --rtsp-port 0 --onvif-port 0 --wsd-port 0 \
   --mdns-port 0 --ssdp-port 0 --p2p "$url" --token-file "$tmp/token" \
   --identity "$tmp/camera.pem" --ice-address 10.77.0.1 >"$tmp/camera.out" 2>"$tmp/camera.err" &
 pids="$pids $!"
@@ -88,7 +91,7 @@ wait_line "$tmp/camera.out" || { echo "Bail out! the camera did not start"; exit
 device=$(sed -n 's/.*"device_id":"\([0-9a-f]*\)".*/\1/p' "$tmp/camera.out")
 
 # 15 s of video at 30 fps; the viewer gathers on whatever addresses it has
-in_viewer "$PS_CLI" view "p2p:$device" --rendezvous "$url" --token-file "$tmp/token" \
+ip netns exec "$viewer_ns" "$PS_CLI" view "p2p:$device" --rendezvous "$url" --token-file "$tmp/token" \
   --frames 450 --timeout 40 --json >"$tmp/view.json" 2>"$tmp/view.err" &
 view=$!
 pids="$pids $view"
@@ -103,7 +106,12 @@ in_viewer ip addr add 10.77.0.3/24 dev lan0
 
 status=0
 wait "$view" || status=$?
-pids=$(echo "$pids" | sed "s/ $view//")
+# the view is reaped: forget its pid (whole words only)
+rest=""
+for pid in $pids; do
+  [ "$pid" = "$view" ] || rest="$rest $pid"
+done
+pids=$rest
 
 python3 - "$tmp/view.json" "$status" "$tmp/view.err" <<'PY'
 import json, sys
