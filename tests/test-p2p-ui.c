@@ -590,6 +590,64 @@ test_connection_panel (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- a camera's own network path ------------------------------------------------------ */
+
+static gboolean
+row_shows_relay (gpointer data)
+{
+  return adw_combo_row_get_selected (data) == 1 + PS_ICE_POLICY_RELAY;
+}
+
+static PsIcePolicy
+config_policy_for (const char *uri)
+{
+  g_autoptr(PsP2pConfig) config = ps_p2p_account_dup_config_for (fx.account, uri);
+
+  if (config == NULL)
+    g_error ("The account gives no config for %s", uri);
+  return config->ice_policy;
+}
+
+static void
+test_camera_policy (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  g_autofree char *uri = g_strconcat ("p2p:", fx.device_id, NULL);
+  g_autofree char *other_uri = g_strconcat ("p2p:", fx.other_id, NULL);
+  Page p = open_page (window, fx.device_id);
+  AdwComboRow *row = _ps_p2p_connection_group_get_policy_row (p.group);
+  PsIcePolicy policy;
+
+  g_assert_true (ps_test_wait_until (panel_complete, &p, 30000));
+  /* nothing chosen: the account's policy */
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  g_assert_false (ps_p2p_account_get_camera_ice_policy (fx.account, fx.device_id, &policy));
+
+  /* local network only, for this camera alone; it still plays over the host pair */
+  adw_combo_row_set_selected (row, 1 + PS_ICE_POLICY_LAN);
+  g_assert_true (ps_p2p_account_get_camera_ice_policy (fx.account, fx.device_id, &policy));
+  g_assert_cmpint (policy, ==, PS_ICE_POLICY_LAN);
+  g_assert_cmpint (config_policy_for (uri), ==, PS_ICE_POLICY_LAN);
+  g_assert_cmpint (config_policy_for (other_uri), ==, PS_ICE_POLICY_ALL);
+  g_assert_true (ps_test_wait_until (panel_complete, &p, 30000));
+
+  /* relay only: the stream starts over with it */
+  adw_combo_row_set_selected (row, 1 + PS_ICE_POLICY_RELAY);
+  g_assert_cmpint (config_policy_for (uri), ==, PS_ICE_POLICY_RELAY);
+
+  /* back to the account's, and set from elsewhere the row follows */
+  adw_combo_row_set_selected (row, 0);
+  g_assert_false (ps_p2p_account_get_camera_ice_policy (fx.account, fx.device_id, &policy));
+  g_assert_cmpint (config_policy_for (uri), ==, PS_ICE_POLICY_ALL);
+  policy = PS_ICE_POLICY_RELAY;
+  ps_p2p_account_set_camera_ice_policy (fx.account, fx.device_id, &policy);
+  g_assert_true (ps_test_wait_until (row_shows_relay, row, 5000));
+  ps_p2p_account_set_camera_ice_policy (fx.account, fx.device_id, NULL);
+
+  ps_camera_page_stop (p.page);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- an id nobody publishes, then an impostor that claims it --------------------------- */
 
 static gboolean
@@ -943,6 +1001,7 @@ main (int   argc,
   g_test_add_func ("/p2p-ui/account-page", test_account_page);
   g_test_add_func ("/p2p-ui/live-tile", test_live_tile);
   g_test_add_func ("/p2p-ui/connection-panel", test_connection_panel);
+  g_test_add_func ("/p2p-ui/camera-policy", test_camera_policy);
   g_test_add_func ("/p2p-ui/not-found-then-impostor", test_not_found_then_impostor);
   g_test_add_func ("/p2p-ui/hostile-rendezvous", test_hostile_rendezvous);
   g_test_add_func ("/p2p-ui/tile-identity", test_tile_identity);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ps-p2p-account.h"
+#include "ps-p2p-identity.h"
 #include "ps-saved-cameras.h"
 
 #define MAX_SECRET_SIZE   (64 * 1024)
@@ -57,7 +58,7 @@ static PsP2pAccount *override_account;
 
 static const char * const account_keys[] = {
   "p2p-rendezvous-url", "p2p-ca-file", "p2p-stun-server", "p2p-ice-policy",
-  "p2p-local-addresses",
+  "p2p-local-addresses", "p2p-camera-ice-policies",
 };
 
 typedef enum {
@@ -616,6 +617,93 @@ ps_p2p_account_dup_config (PsP2pAccount *self)
     return NULL;
 
   return build_config (self);
+}
+
+/* The device id of a p2p: address, or NULL */
+static char *
+device_id_of (const char *uri)
+{
+  if (!ps_p2p_account_is_p2p_uri (uri))
+    return NULL;
+
+  return ps_p2p_device_id_normalize (uri + strlen ("p2p:"));
+}
+
+gboolean
+ps_p2p_account_get_camera_ice_policy (PsP2pAccount *self,
+                                      const char   *device_id,
+                                      PsIcePolicy  *policy)
+{
+  g_autoptr(GVariant) policies = NULL;
+  const char *text = NULL;
+
+  g_return_val_if_fail (PS_IS_P2P_ACCOUNT (self), FALSE);
+  g_return_val_if_fail (device_id != NULL, FALSE);
+
+  if (self->settings == NULL)
+    return FALSE;
+
+  policies = g_settings_get_value (self->settings, "p2p-camera-ice-policies");
+  if (!g_variant_lookup (policies, device_id, "&s", &text))
+    return FALSE;
+
+  /* a hand-edited value that names no policy is no override */
+  return ps_ice_policy_from_string (text, policy);
+}
+
+void
+ps_p2p_account_set_camera_ice_policy (PsP2pAccount      *self,
+                                      const char        *device_id,
+                                      const PsIcePolicy *policy)
+{
+  g_autoptr(GVariant) old = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key, *value;
+
+  g_return_if_fail (PS_IS_P2P_ACCOUNT (self));
+  g_return_if_fail (device_id != NULL);
+
+  if (self->settings == NULL)
+    return;
+
+  old = g_settings_get_value (self->settings, "p2p-camera-ice-policies");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, old);
+  while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    if (!g_str_equal (key, device_id))
+      g_variant_builder_add (&builder, "{ss}", key, value);
+  if (policy != NULL)
+    g_variant_builder_add (&builder, "{ss}", device_id, ps_ice_policy_to_string (*policy));
+
+  g_settings_set_value (self->settings, "p2p-camera-ice-policies",
+                        g_variant_builder_end (&builder));
+}
+
+PsP2pConfig *
+ps_p2p_account_apply_camera_policy (PsP2pAccount *self,
+                                    const char   *uri,
+                                    PsP2pConfig  *config)
+{
+  g_autofree char *device_id = device_id_of (uri);
+  PsIcePolicy policy;
+
+  g_return_val_if_fail (PS_IS_P2P_ACCOUNT (self), config);
+
+  if (config != NULL && device_id != NULL &&
+      ps_p2p_account_get_camera_ice_policy (self, device_id, &policy))
+    config->ice_policy = policy;
+
+  return config;
+}
+
+PsP2pConfig *
+ps_p2p_account_dup_config_for (PsP2pAccount *self,
+                               const char   *uri)
+{
+  g_return_val_if_fail (PS_IS_P2P_ACCOUNT (self), NULL);
+
+  return ps_p2p_account_apply_camera_policy (self, uri, ps_p2p_account_dup_config (self));
 }
 
 static void

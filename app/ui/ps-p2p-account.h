@@ -72,6 +72,24 @@ gboolean           ps_p2p_account_set_turn_servers_finish (PsP2pAccount        *
                                                            GAsyncResult        *result,
                                                            GError             **error);
 
+/* The config for one camera ("p2p:DEVICE-ID"): the account's, with the
+ * camera's own ICE policy when it has one; NULL as dup_config() */
+PsP2pConfig       *ps_p2p_account_dup_config_for (PsP2pAccount      *self,
+                                                  const char        *uri);
+/* Applies the camera's own ICE policy to CONFIG (which may be NULL) and
+ * returns it */
+PsP2pConfig       *ps_p2p_account_apply_camera_policy (PsP2pAccount *self,
+                                                       const char   *uri,
+                                                       PsP2pConfig  *config);
+/* A camera's own ICE policy: TRUE and POLICY when it has one */
+gboolean           ps_p2p_account_get_camera_ice_policy (PsP2pAccount      *self,
+                                                         const char        *device_id,
+                                                         PsIcePolicy       *policy);
+/* POLICY NULL: the camera follows the account's again */
+void               ps_p2p_account_set_camera_ice_policy (PsP2pAccount      *self,
+                                                         const char        *device_id,
+                                                         const PsIcePolicy *policy);
+
 /* Whether two configs (either NULL) reach the camera the same way */
 gboolean           ps_p2p_account_config_equal  (const PsP2pConfig   *a,
                                                  const PsP2pConfig   *b);

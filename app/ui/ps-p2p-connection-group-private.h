@@ -18,5 +18,6 @@ PsP2pDirectory *_ps_p2p_connection_group_get_directory (PsP2pConnectionGroup *se
 /* Takes the figures now instead of at the next tick (the bitrate needs a second
  * between two samples) */
 void            _ps_p2p_connection_group_refresh       (PsP2pConnectionGroup *self);
+AdwComboRow    *_ps_p2p_connection_group_get_policy_row (PsP2pConnectionGroup *self);
 
 G_END_DECLS

@@ -34,8 +34,10 @@ struct _PsP2pConnectionGroup
   AdwActionRow        *path_row;
   AdwActionRow        *address_row;
   AdwActionRow        *bitrate_row;
+  AdwComboRow         *policy_row;
 
   PsStream            *stream;
+  gboolean             showing_policy;  /* the row is being set, not chosen */
   char                *device_id;     /* canonical */
   PsP2pAccount        *account;
   PsP2pDirectory      *directory;
@@ -230,11 +232,14 @@ connect_directory (PsP2pConnectionGroup *self)
                              g_object_ref (self));
 }
 
+static void show_policy (PsP2pConnectionGroup *self);
+
 static void
 on_account_changed_cb (PsP2pConnectionGroup *self)
 {
   if (self->stream != NULL)
     connect_directory (self);
+  show_policy (self);
 }
 
 static void
@@ -273,6 +278,37 @@ ps_p2p_connection_group_dispose (GObject *object)
   G_OBJECT_CLASS (ps_p2p_connection_group_parent_class)->dispose (object);
 }
 
+/* The combo's rows: the account's policy, then PsIcePolicy + 1 */
+static void
+show_policy (PsP2pConnectionGroup *self)
+{
+  PsIcePolicy policy;
+  guint selected = 0;
+
+  if (self->device_id != NULL &&
+      ps_p2p_account_get_camera_ice_policy (self->account, self->device_id, &policy))
+    selected = (guint) policy + 1;
+
+  self->showing_policy = TRUE;
+  adw_combo_row_set_selected (self->policy_row, selected);
+  self->showing_policy = FALSE;
+}
+
+/* The user chose: the camera's own policy, kept in the account's settings;
+ * the account's "changed" restarts the stream with it */
+static void
+on_policy_selected_cb (PsP2pConnectionGroup *self)
+{
+  guint selected = adw_combo_row_get_selected (self->policy_row);
+  PsIcePolicy policy = (PsIcePolicy) (selected - 1);
+
+  if (self->showing_policy || self->device_id == NULL || selected == GTK_INVALID_LIST_POSITION)
+    return;
+
+  ps_p2p_account_set_camera_ice_policy (self->account, self->device_id,
+                                        selected == 0 ? NULL : &policy);
+}
+
 static void
 ps_p2p_connection_group_class_init (PsP2pConnectionGroupClass *klass)
 {
@@ -289,6 +325,7 @@ ps_p2p_connection_group_class_init (PsP2pConnectionGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, path_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, address_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, bitrate_row);
+  gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, policy_row);
 }
 
 static void
@@ -303,6 +340,8 @@ ps_p2p_connection_group_init (PsP2pConnectionGroup *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->account, "changed", G_CALLBACK (on_account_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->policy_row, "notify::selected",
+                           G_CALLBACK (on_policy_selected_cb), self, G_CONNECT_SWAPPED);
 }
 
 PsP2pConnectionGroup *
@@ -344,10 +383,17 @@ ps_p2p_connection_group_set_stream (PsP2pConnectionGroup *self,
   self->tick_id = g_timeout_add_seconds (TICK_S, tick_cb, self);
   connect_directory (self);
   update (self);
+  show_policy (self);
   gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
 }
 
 /* Tests ----------------------------------------------------------------------- */
+
+AdwComboRow *
+_ps_p2p_connection_group_get_policy_row (PsP2pConnectionGroup *self)
+{
+  return self->policy_row;
+}
 
 const char *
 _ps_p2p_connection_group_get_text (PsP2pConnectionGroup *self,

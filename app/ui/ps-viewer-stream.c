@@ -45,7 +45,8 @@ on_account_loaded_cb (GObject      *object,
     return;
 
   /* without an account, the stream says a rendezvous server is missing */
-  set_config (stream, config);
+  set_config (stream, ps_p2p_account_apply_camera_policy (PS_P2P_ACCOUNT (object),
+                                                          ps_stream_get_uri (stream), config));
   g_object_set_data (G_OBJECT (stream), CANCELLABLE_KEY, NULL);
   ps_stream_start (stream);
 }
@@ -77,7 +78,7 @@ ps_viewer_stream_start (PsStream *stream)
 
   if (ps_p2p_account_is_loaded (account) || !ps_p2p_account_is_set_up (account))
     {
-      set_config (stream, ps_p2p_account_dup_config (account));
+      set_config (stream, ps_p2p_account_dup_config_for (account, ps_stream_get_uri (stream)));
       ps_stream_start (stream);
       return;
     }
@@ -104,7 +105,7 @@ static void
 on_account_changed_cb (PsP2pAccount *account,
                        PsStream     *stream)
 {
-  PsP2pConfig *config = ps_p2p_account_dup_config (account);
+  PsP2pConfig *config = ps_p2p_account_dup_config_for (account, ps_stream_get_uri (stream));
   gboolean waiting = g_object_get_data (G_OBJECT (stream), CANCELLABLE_KEY) != NULL;
 
   if (waiting)
@@ -146,7 +147,7 @@ ps_viewer_stream_new (PsDevice        *device,
     {
       PsP2pAccount *account = ps_p2p_account_get_default ();
 
-      set_config (stream, ps_p2p_account_dup_config (account));
+      set_config (stream, ps_p2p_account_dup_config_for (account, uri));
       g_signal_connect_object (account, "changed", G_CALLBACK (on_account_changed_cb), stream, 0);
     }
 
