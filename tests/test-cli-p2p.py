@@ -100,6 +100,23 @@ def main():
             check("at least 10 frames decoded", (doc.get("frames") or 0) >= 10, doc)
             TAP.comment(f"first frame over P2P after {doc.get('first_frame_ms')} ms")
 
+            # discover: the account's cameras, as the rendezvous lists them
+            proc = subprocess.run([CLI, "discover", "--target", "127.0.0.1", "--timeout", "3",
+                                   "--rendezvous", url, "--token-file", token, "--json"],
+                                  capture_output=True, text=True, timeout=40)
+            try:
+                found = json.loads(proc.stdout)
+            except ValueError:
+                found = []
+            mine = [d for d in found if (d.get("p2p") or {}).get("uid") == device]
+            check("discover --rendezvous lists the camera with its device id",
+                  len(mine) == 1 and "peerscope-p2p" in mine[0].get("protocols", [])
+                  and mine[0]["p2p"].get("network") == "peerscope"
+                  and mine[0].get("name") == "p2p-cam", proc.stderr.strip() or found)
+            check("and a p2p: stream to play it",
+                  bool(mine) and {"uri": f"p2p:{device}", "profile": "p2p"}
+                  in mine[0].get("streams", []), mine)
+
             # the same camera after a restart: the same device id
             stop(cam)
             procs.remove(cam)

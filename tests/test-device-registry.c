@@ -133,6 +133,37 @@ test_identity (void)
   }
 }
 
+/* A camera on the user's own P2P network: known by its device id, played
+ * by p2p: address, and no vendor P2P marker */
+static void
+test_peerscope_p2p (void)
+{
+  g_autoptr(PsDeviceRegistry) registry = ps_device_registry_new ();
+  g_autoptr(PsSighting) listed = ps_sighting_new (PS_PROTOCOL_PEERSCOPE_P2P);
+  g_autoptr(PsSighting) again = ps_sighting_new (PS_PROTOCOL_PEERSCOPE_P2P);
+  g_autoptr(PsSighting) other = ps_sighting_new (PS_PROTOCOL_PEERSCOPE_P2P);
+  PsDevice *a, *b, *c;
+
+  listed->p2p_uid = g_strnfill (64, 'a');
+  listed->name = g_strdup ("Porch");
+  again->p2p_uid = g_strnfill (64, 'a');
+  other->p2p_uid = g_strnfill (64, 'b');
+
+  a = ps_device_registry_add (registry, listed, 1);
+  b = ps_device_registry_add (registry, again, 2);
+  c = ps_device_registry_add (registry, other, 3);
+  g_assert_true (a == b);
+  g_assert_true (a != c);
+  g_assert_cmpstr (ps_device_get_peerscope_id (a), ==, listed->p2p_uid);
+  g_assert_cmpstr (ps_device_get_name (a), ==, "Porch");
+  g_assert_true (g_str_has_prefix (ps_device_get_uri (a), "p2p:"));
+  g_assert_cmpstr (ps_device_get_uri (a) + 4, ==, listed->p2p_uid);
+  g_assert_true (ps_device_has_protocol (a, PS_PROTOCOL_PEERSCOPE_P2P));
+  /* not a vendor P2P camera */
+  g_assert_null (ps_device_get_p2p_uid (a));
+  g_assert_null (ps_device_get_p2p_network (a));
+}
+
 static void
 test_bye_and_expiry (void)
 {
@@ -370,6 +401,7 @@ main (int   argc,
   g_test_add_func ("/device-registry/rounds-and-retention", test_rounds_and_retention);
   g_test_add_func ("/device-registry/restore", test_restore);
   g_test_add_func ("/device-registry/capped", test_capped);
+  g_test_add_func ("/device-registry/peerscope-p2p", test_peerscope_p2p);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 #include "ps-device-registry.h"
 #include "ps-discovery.h"
 #include "ps-onvif-enricher.h"
+#include "ps-p2p-directory.h"
 
 #define N_PROTOCOLS (PS_PROTOCOL_PEERSCOPE_P2P + 1)
 
@@ -37,6 +38,36 @@ on_discovery_device_seen_cb (PsDiscovery *discovery,
   for (PsProtocol p = PS_PROTOCOL_ONVIF; p < N_PROTOCOLS; p++)
     if (times[p] == 0 && ps_device_has_protocol (device, p))
       times[p] = ps_device_get_last_seen (device);
+}
+
+/* The account's cameras on the rendezvous server: sightings of the
+ * peerscope-p2p protocol, by device id */
+typedef struct
+{
+  PsDeviceRegistry *registry;
+  PsDiscovery      *discovery;
+  GHashTable       *seen;
+} Listing;
+
+static void
+on_directory_changed_cb (PsP2pDirectory *directory,
+                         Listing        *listing)
+{
+  GPtrArray *cameras = ps_p2p_directory_get_cameras (directory);
+
+  for (guint i = 0; cameras != NULL && i < cameras->len; i++)
+    {
+      const PsP2pDirectoryCamera *camera = g_ptr_array_index (cameras, i);
+      PsSighting *sighting = ps_sighting_new (PS_PROTOCOL_PEERSCOPE_P2P);
+      PsDevice *device;
+
+      sighting->p2p_uid = g_strdup (camera->device_id);
+      sighting->name = g_strdup (camera->name);
+      device = ps_device_registry_add (listing->registry, sighting, g_get_real_time ());
+      if (device != NULL)
+        on_discovery_device_seen_cb (listing->discovery, device, listing->seen);
+      ps_sighting_free (sighting);
+    }
 }
 
 static gboolean
@@ -163,6 +194,14 @@ build_report (GListModel *devices,
           add_string (builder, "uid", ps_device_get_p2p_uid (device));
           json_builder_end_object (builder);
         }
+      else if (ps_device_get_peerscope_id (device) != NULL)
+        {
+          /* the user's own P2P network: the uid is the device id to pin */
+          json_builder_begin_object (builder);
+          add_string (builder, "network", "peerscope");
+          add_string (builder, "uid", ps_device_get_peerscope_id (device));
+          json_builder_end_object (builder);
+        }
       else
         json_builder_add_null_value (builder);
 
@@ -200,6 +239,15 @@ build_report (GListModel *devices,
           json_builder_add_int_value (builder, stream->height);
           json_builder_end_object (builder);
         }
+      if (ps_device_get_peerscope_id (device) != NULL)
+        {
+          g_autofree char *uri = g_strconcat ("p2p:", ps_device_get_peerscope_id (device), NULL);
+
+          json_builder_begin_object (builder);
+          add_string (builder, "uri", uri);
+          add_string (builder, "profile", "p2p");
+          json_builder_end_object (builder);
+        }
       json_builder_end_array (builder);
       json_builder_end_object (builder);
     }
@@ -222,8 +270,11 @@ print_human (GListModel *devices)
               ps_device_get_name (device),
               addresses[0] != NULL ? addresses[0] : "",
               ps_device_get_model (device) != NULL ? ps_device_get_model (device) : "",
-              ps_device_get_p2p_uid (device) != NULL ? _("  vendor P2P: ") : "",
-              ps_device_get_p2p_uid (device) != NULL ? ps_device_get_p2p_uid (device) : "");
+              ps_device_get_p2p_uid (device) != NULL ? _("  vendor P2P: ")
+              : ps_device_get_peerscope_id (device) != NULL ? _("  P2P device: ") : "",
+              ps_device_get_p2p_uid (device) != NULL ? ps_device_get_p2p_uid (device)
+              : ps_device_get_peerscope_id (device) != NULL ? ps_device_get_peerscope_id (device)
+              : "");
     }
   if (n == 0)
     printf ("%s\n", _("No cameras answered."));
@@ -242,6 +293,11 @@ ps_cli_discover (int    argc,
   g_autoptr(JsonNode) report = NULL;
   g_autofree char *interface = NULL;
   g_auto(GStrv) targets = NULL;
+  g_autofree char *rendezvous = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autoptr(PsP2pDirectory) directory = NULL;
+  Listing listing = { NULL };
   double timeout = 3;
   gint64 start_us;
   gboolean json = FALSE;
@@ -253,6 +309,12 @@ ps_cli_discover (int    argc,
       N_("Probe the LAN on interface IF"), "IF" },
     { "target", 0, 0, G_OPTION_ARG_STRING_ARRAY, &targets,
       N_("Probe HOST directly (repeatable); then the LAN is not probed"), "HOST" },
+    { "rendezvous", 0, 0, G_OPTION_ARG_STRING, &rendezvous,
+      N_("Also list the cameras of a P2P account on this rendezvous server"), N_("URL") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file,
+      N_("The P2P account token, read from file F"), "F" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+      N_("Trust the rendezvous server certificates in file F"), "F" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
     { NULL }
   };
@@ -280,12 +342,39 @@ ps_cli_discover (int    argc,
   if (!ps_discovery_start (discovery, &error))
     return ps_cli_fail ("%s", error->message);
 
+  if (rendezvous != NULL)
+    {
+      g_autoptr(PsP2pConfig) config = NULL;
+      g_autofree char *token = NULL;
+
+      if (token_file == NULL)
+        return ps_cli_fail (_("--rendezvous needs --token-file F"));
+      if ((token = ps_cli_read_secret (token_file, &error)) == NULL)
+        return ps_cli_fail ("%s", error->message);
+      config = ps_p2p_config_new (rendezvous, token);
+      config->ca_file = g_strdup (ca_file);
+      if (!ps_p2p_config_validate (config, &error))
+        return ps_cli_fail ("%s", error->message);
+
+      listing.registry = registry;
+      listing.discovery = discovery;
+      listing.seen = seen;
+      directory = ps_p2p_directory_new ();
+      g_signal_connect (directory, "changed", G_CALLBACK (on_directory_changed_cb), &listing);
+      ps_p2p_directory_start (directory, config);
+    }
+
   loop = g_main_loop_new (NULL, FALSE);
   g_timeout_add ((guint) (timeout * 1000), on_done, loop);
   sigint_id = g_unix_signal_add (SIGINT, on_done, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint_id);
   ps_discovery_stop (discovery);
+  if (directory != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (directory, &listing);
+      ps_p2p_directory_stop (directory);
+    }
   enrich_all (G_LIST_MODEL (registry), loop);
 
   if (json)

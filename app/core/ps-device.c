@@ -28,6 +28,7 @@ struct _PsDevice
   char      *endpoint;
   char      *cs2_uid;      /* a device may be in both vendor P2P networks */
   char      *kalay_uid;
+  char      *peerscope_id; /* its device id on the user's own P2P network */
   GPtrArray *addresses;    /* NULL-terminated char* */
   GPtrArray *xaddrs;       /* NULL-terminated char* */
   guint      protocols;    /* 1 << PsProtocol */
@@ -106,6 +107,7 @@ ps_device_finalize (GObject *object)
   g_free (self->endpoint);
   g_free (self->cs2_uid);
   g_free (self->kalay_uid);
+  g_free (self->peerscope_id);
   g_ptr_array_unref (self->addresses);
   g_ptr_array_unref (self->xaddrs);
   g_free (self->firmware);
@@ -388,7 +390,12 @@ ps_device_new_from_sighting (const PsSighting *sighting,
     self->id = ps_device_id_for_key ("address",
                                      sighting->address != NULL ? sighting->address : "");
 
-  self->uri = g_strdup (xaddr != NULL ? xaddr : "");
+  if (xaddr != NULL)
+    self->uri = g_strdup (xaddr);
+  else if (sighting->protocol == PS_PROTOCOL_PEERSCOPE_P2P && sighting->p2p_uid != NULL)
+    self->uri = g_strconcat ("p2p:", sighting->p2p_uid, NULL);
+  else
+    self->uri = g_strdup ("");
   ps_device_merge_sighting (self, sighting, now_us);
 
   return self;
@@ -420,6 +427,8 @@ ps_device_merge_sighting (PsDevice         *self,
     fill (&self->cs2_uid, sighting->p2p_uid);
   else if (sighting->protocol == PS_PROTOCOL_KALAY)
     fill (&self->kalay_uid, sighting->p2p_uid);
+  else if (sighting->protocol == PS_PROTOCOL_PEERSCOPE_P2P)
+    fill (&self->peerscope_id, sighting->p2p_uid);
 
   if (sighting->name != NULL && *sighting->name != '\0' &&
       (self->name == NULL || self->name_guessed))
@@ -477,7 +486,9 @@ ps_device_matches_sighting (PsDevice         *self,
   if (sighting->p2p_uid != NULL)
     {
       const char *uid = sighting->protocol == PS_PROTOCOL_CS2_PPPP ? self->cs2_uid
-                      : sighting->protocol == PS_PROTOCOL_KALAY ? self->kalay_uid : NULL;
+                      : sighting->protocol == PS_PROTOCOL_KALAY ? self->kalay_uid
+                      : sighting->protocol == PS_PROTOCOL_PEERSCOPE_P2P ? self->peerscope_id
+                      : NULL;
 
       if (uid != NULL)
         return g_strcmp0 (uid, sighting->p2p_uid) == 0;
@@ -525,6 +536,13 @@ ps_device_get_p2p_uid (PsDevice *self)
 {
   g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
   return self->cs2_uid != NULL ? self->cs2_uid : self->kalay_uid;
+}
+
+const char *
+ps_device_get_peerscope_id (PsDevice *self)
+{
+  g_return_val_if_fail (PS_IS_DEVICE (self), NULL);
+  return self->peerscope_id;
 }
 
 const char *
@@ -776,6 +794,7 @@ ps_device_discovery_to_json (PsDevice *self)
   put_string (builder, "endpoint", self->endpoint);
   put_string (builder, "cs2-uid", self->cs2_uid);
   put_string (builder, "kalay-uid", self->kalay_uid);
+  put_string (builder, "peerscope-id", self->peerscope_id);
   put_string (builder, "interface", self->interface);
   put_string (builder, "local-address", self->local_address);
   put_strings (builder, "addresses", self->addresses);
@@ -914,6 +933,7 @@ ps_device_new_from_discovery_json (const char  *id,
   self->endpoint = g_strdup (get_string (object, "endpoint"));
   self->cs2_uid = g_strdup (get_string (object, "cs2-uid"));
   self->kalay_uid = g_strdup (get_string (object, "kalay-uid"));
+  self->peerscope_id = g_strdup (get_string (object, "peerscope-id"));
   self->interface = g_strdup (get_string (object, "interface"));
   self->local_address = g_strdup (get_string (object, "local-address"));
   take_strings (get_array (object, "addresses"), self->addresses);

@@ -53,6 +53,9 @@ const char *ps_device_get_endpoint     (PsDevice   *self);
 const char *ps_device_get_p2p_uid      (PsDevice   *self);
 /* "cs2" or "kalay" when the device answers a vendor P2P LAN search */
 const char *ps_device_get_p2p_network  (PsDevice   *self);
+/* Its device id on the user's own P2P network (peerscope-rendezvous), or
+ * NULL; not a vendor P2P UID */
+const char *ps_device_get_peerscope_id (PsDevice  *self);
 const char * const *ps_device_get_addresses (PsDevice *self);
 const char * const *ps_device_get_xaddrs    (PsDevice *self);
 /* What the device says of itself (ONVIF GetDeviceInformation): it wins
