@@ -407,10 +407,27 @@ link_and_play (PsWebrtcSender  *self,
   self->linked = TRUE;
   watch_viewer (self);
 
-  /* the camera sends; it receives nothing but RTCP */
+  /* the camera sends; it receives nothing but RTCP.  The codec is said up
+   * front: a source that knows its caps only later (a camera behind RTSP)
+   * must not leave the offer without them */
   g_signal_emit_by_name (self->webrtc, "get-transceiver", 0, &transceiver);
   if (transceiver != NULL)
-    g_object_set (transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
+    {
+      g_autoptr(GstCaps) caps = NULL;
+
+      caps = gst_caps_new_simple ("application/x-rtp",
+                                  "media", G_TYPE_STRING, "video",
+                                  "encoding-name", G_TYPE_STRING, "H264",
+                                  "payload", G_TYPE_INT, payload,
+                                  "clock-rate", G_TYPE_INT, 90000,
+                                  "packetization-mode", G_TYPE_STRING, "1",
+                                  "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                                  NULL);
+      g_object_set (transceiver,
+                    "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                    "codec-preferences", caps,
+                    NULL);
+    }
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
