@@ -225,21 +225,11 @@ publish (PsP2pIdentity *identity)
   return publish_via (identity, rendezvous_url);
 }
 
-/* "sha-256 AB:CD:…", as the publisher writes it into its offers */
+/* "sha-256 AB:CD:…", as the camera writes it into its offers */
 static char *
 fingerprint_of (PsP2pIdentity *identity)
 {
-  const char *id = ps_p2p_identity_get_device_id (identity);
-  GString *text = g_string_new ("sha-256 ");
-
-  for (guint i = 0; id[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 2 == 0)
-        g_string_append_c (text, ':');
-      g_string_append_c (text, g_ascii_toupper (id[i]));
-    }
-
-  return g_string_free (text, FALSE);
+  return ps_p2p_device_id_to_fingerprint (ps_p2p_identity_get_device_id (identity));
 }
 
 static void

@@ -194,3 +194,15 @@ ps_p2p_config_configure_webrtcbin (const PsP2pConfig *config,
 
   ps_p2p_config_apply_to_ice (config, webrtcbin);
 }
+
+gboolean
+ps_p2p_config_allows_candidate (const PsP2pConfig *config,
+                                const char        *candidate)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (candidate == NULL)
+    return FALSE;
+
+  return config->ice_policy != PS_ICE_POLICY_LAN || strstr (candidate, " typ host") != NULL;
+}

@@ -46,6 +46,10 @@ void         ps_p2p_config_configure_webrtcbin (const PsP2pConfig *config,
 /* Applies the addresses and ICE tuning to a webrtcbin's ICE agent */
 void         ps_p2p_config_apply_to_ice (const PsP2pConfig *config,
                                          GstElement        *webrtcbin);
+/* Whether the policy lets ICE use CANDIDATE (an SDP candidate line, ours
+ * or the peer's): LAN only admits host candidates, the others all */
+gboolean     ps_p2p_config_allows_candidate (const PsP2pConfig *config,
+                                             const char        *candidate);
 /* Checks the URLs' schemes and shapes; a clear error otherwise */
 gboolean     ps_p2p_config_validate  (const PsP2pConfig *config,
                                       GError           **error);

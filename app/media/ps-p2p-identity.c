@@ -174,6 +174,24 @@ ps_p2p_device_id_from_fingerprint (const char *fingerprint)
 }
 
 char *
+ps_p2p_device_id_to_fingerprint (const char *device_id)
+{
+  GString *text;
+
+  g_return_val_if_fail (device_id != NULL, NULL);
+
+  text = g_string_new ("sha-256 ");
+  for (guint i = 0; device_id[i] != '\0'; i++)
+    {
+      if (i > 0 && i % 2 == 0)
+        g_string_append_c (text, ':');
+      g_string_append_c (text, g_ascii_toupper (device_id[i]));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+char *
 ps_p2p_device_id_format (const char *device_id)
 {
   GString *text;

@@ -42,6 +42,8 @@ char          *ps_p2p_device_id_normalize     (const char     *text);
 /* The device id an SDP's "a=fingerprint" value ("sha-256 AB:CD:…") names,
  * or NULL for any other hash or a malformed value */
 char          *ps_p2p_device_id_from_fingerprint (const char  *fingerprint);
+/* The SDP "a=fingerprint" value of a device id: "sha-256 AB:CD:…" */
+char          *ps_p2p_device_id_to_fingerprint (const char *device_id);
 /* "ab12 cd34 …": groups of four for people to compare */
 char          *ps_p2p_device_id_format        (const char     *device_id);
 

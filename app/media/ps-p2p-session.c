@@ -267,12 +267,6 @@ on_pad_added (GstElement *webrtc,
 
 /* ICE ------------------------------------------------------------------------- */
 
-static gboolean
-is_host_candidate (const char *candidate)
-{
-  return candidate != NULL && strstr (candidate, " typ host") != NULL;
-}
-
 static void
 on_ice_candidate (GstElement *webrtc,
                   guint       m_line,
@@ -283,7 +277,7 @@ on_ice_candidate (GstElement *webrtc,
   Call *call;
 
   /* LAN only: our other addresses are nobody's business */
-  if (self->config->ice_policy == PS_ICE_POLICY_LAN && !is_host_candidate (candidate))
+  if (!ps_p2p_config_allows_candidate (self->config, candidate))
     return;
 
   call = g_new0 (Call, 1);
@@ -471,8 +465,7 @@ on_message (PsSignallingClient  *client,
       else if (message->sdp_type == PS_SIGNALLING_SDP_NONE && message->candidate != NULL &&
                *message->candidate != '\0')
         {
-          if (self->config->ice_policy == PS_ICE_POLICY_LAN &&
-              !is_host_candidate (message->candidate))
+          if (!ps_p2p_config_allows_candidate (self->config, message->candidate))
             break;
           g_signal_emit_by_name (self->webrtc, "add-ice-candidate", message->sdp_m_line_index,
                                  message->candidate);

@@ -346,7 +346,7 @@ on_ice_candidate (GstElement *webrtc,
 {
   PsWebrtcSender *self = user_data;
 
-  if (self->config->ice_policy == PS_ICE_POLICY_LAN && strstr (candidate, " typ host") == NULL)
+  if (!ps_p2p_config_allows_candidate (self->config, candidate))
     return;
 
   call_on_main (self, CALL_CANDIDATE, g_strdup (candidate), m_line);
@@ -480,7 +480,7 @@ ps_webrtc_sender_add_candidate (PsWebrtcSender *self,
 
   if (candidate == NULL || *candidate == '\0')
     return;
-  if (self->config->ice_policy == PS_ICE_POLICY_LAN && strstr (candidate, " typ host") == NULL)
+  if (!ps_p2p_config_allows_candidate (self->config, candidate))
     return;
 
   g_signal_emit_by_name (self->webrtc, "add-ice-candidate", m_line, candidate);
@@ -645,21 +645,6 @@ ps_webrtc_sender_stop (PsWebrtcSender *self)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
 }
 
-/* "sha-256 AB:CD:…" */
-static char *
-fingerprint_of (const char *device_id)
-{
-  GString *text = g_string_new ("sha-256 ");
-
-  for (guint i = 0; device_id[i] != '\0'; i++)
-    {
-      if (i > 0 && i % 2 == 0)
-        g_string_append_c (text, ':');
-      g_string_append_c (text, g_ascii_toupper (device_id[i]));
-    }
-
-  return g_string_free (text, FALSE);
-}
 
 PsWebrtcSender *
 ps_webrtc_sender_new (GstElement         *source,
@@ -679,7 +664,7 @@ ps_webrtc_sender_new (GstElement         *source,
   if (identity != NULL)
     {
       self->identity = ps_p2p_identity_ref (identity);
-      self->fingerprint = fingerprint_of (ps_p2p_identity_get_device_id (identity));
+      self->fingerprint = ps_p2p_device_id_to_fingerprint (ps_p2p_identity_get_device_id (identity));
     }
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new (NULL));
