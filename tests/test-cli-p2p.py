@@ -183,7 +183,8 @@ def main():
             whep_cam, whep_ready = start([EMULATOR, "--name", "whep-cam", "--rtsp-port", "0",
                                           "--onvif-port", "0", "--wsd-port", "0",
                                           "--mdns-port", "0", "--ssdp-port", "0",
-                                          "--whep-token", "whep-secret-0123456789"])
+                                          "--whep-token", "whep-secret-0123456789",
+                                          "--whep-max-sessions", "1"])
             procs.append(whep_cam)
             whep = whep_ready.get("whep", "")
             check("the emulator names its WHEP endpoint", whep.startswith("whep+http://"),
@@ -197,6 +198,13 @@ def main():
                   and doc.get("transport") == "ice-host" and (doc.get("frames") or 0) >= 10,
                   proc.stderr.strip() or doc)
             TAP.comment(f"first frame over WHEP after {doc.get('first_frame_ms')} ms")
+            # the endpoint takes one session at a time: a second viewer plays
+            # only if the first DELETEd its session on the way out
+            proc = subprocess.run(argv + ["--token-file", whep_token, "--frames", "2",
+                                          "--timeout", "15"],
+                                  capture_output=True, text=True, timeout=30)
+            check("the viewer deletes its WHEP session as it exits (a second one plays)",
+                  proc.returncode == 0, proc.stderr.strip())
             proc = subprocess.run(argv + ["--token-file", wrong, "--frames", "2",
                                           "--timeout", "15"],
                                   capture_output=True, text=True, timeout=30)

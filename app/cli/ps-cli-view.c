@@ -17,6 +17,8 @@
 #include "ps-saved-cameras.h"
 #include "ps-stream.h"
 
+#define CLOSE_WAIT_MS 2000
+
 typedef struct
 {
   guint      timeout_id;
@@ -39,6 +41,22 @@ finish (ViewRun    *run,
   g_free (run->failure);
   run->failure = g_strdup (failure);
   g_main_loop_quit (run->loop);
+}
+
+static void
+on_stopped (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ps_stream_stop_finish (PS_STREAM (object), result);
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+on_close_wait_over (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -313,7 +331,13 @@ ps_cli_view (int    argc,
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_signal_handlers_disconnect_by_data (stream, &run);
-  ps_stream_stop (stream);
+  /* the camera's end hears goodbye (a WHEP endpoint frees the session)
+   * before the process goes; an endpoint that does not answer is given
+   * CLOSE_WAIT_MS */
+  ps_stream_stop_async (stream, on_stopped, loop);
+  run.timeout_id = g_timeout_add (CLOSE_WAIT_MS, on_close_wait_over, loop);
+  g_main_loop_run (loop);
+  g_clear_handle_id (&run.timeout_id, g_source_remove);
 
   if (json)
     {

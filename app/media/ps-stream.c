@@ -1512,6 +1512,47 @@ ps_stream_stop (PsStream *self)
   set_state (self, PS_STREAM_STATE_IDLE);
 }
 
+static void
+on_viewer_closed (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  ps_webrtc_viewer_wait_closed_finish (PS_WEBRTC_VIEWER (object), result);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ps_stream_stop_async (PsStream            *self,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(PsWebrtcViewer) viewer = NULL;
+
+  g_return_if_fail (PS_IS_STREAM (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, ps_stream_stop_async);
+  if (self->viewer != NULL)
+    viewer = g_object_ref (self->viewer);
+  ps_stream_stop (self);
+  if (viewer == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    ps_webrtc_viewer_wait_closed_async (viewer, on_viewer_closed, g_steal_pointer (&task));
+}
+
+void
+ps_stream_stop_finish (PsStream     *self,
+                       GAsyncResult *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
 PsStreamState
 ps_stream_get_state (PsStream *self)
 {

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 #include "ps-p2p-config.h"
@@ -65,6 +66,13 @@ const char    *ps_stream_get_remote_address (PsStream        *self,
 
 void           ps_stream_start              (PsStream        *self);
 void           ps_stream_stop               (PsStream        *self);
+/* Stops, then ends once the camera's end was told goodbye (WHEP: the
+ * session DELETEd); for a process about to exit */
+void           ps_stream_stop_async         (PsStream            *self,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void           ps_stream_stop_finish        (PsStream            *self,
+                                             GAsyncResult        *result);
 
 PsStreamState  ps_stream_get_state          (PsStream        *self);
 const GError  *ps_stream_get_error          (PsStream        *self);

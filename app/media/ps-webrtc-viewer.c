@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
+
 #include "ps-webrtc-viewer.h"
 
 G_DEFINE_INTERFACE (PsWebrtcViewer, ps_webrtc_viewer, G_TYPE_OBJECT)
@@ -65,4 +67,34 @@ ps_webrtc_viewer_path_is_intact (PsWebrtcViewer *self)
   g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), FALSE);
 
   return PS_WEBRTC_VIEWER_GET_IFACE (self)->path_is_intact (self);
+}
+
+void
+ps_webrtc_viewer_wait_closed_async (PsWebrtcViewer      *self,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  PsWebrtcViewerInterface *iface;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PS_IS_WEBRTC_VIEWER (self));
+
+  iface = PS_WEBRTC_VIEWER_GET_IFACE (self);
+  if (iface->wait_closed_async != NULL)
+    {
+      iface->wait_closed_async (self, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, ps_webrtc_viewer_wait_closed_async);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+ps_webrtc_viewer_wait_closed_finish (PsWebrtcViewer *self,
+                                     GAsyncResult   *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+
+  g_task_propagate_boolean (G_TASK (result), NULL);
 }

@@ -11,6 +11,7 @@
 
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 
 G_BEGIN_DECLS
@@ -29,6 +30,10 @@ struct _PsWebrtcViewerInterface
   const char *(*get_remote_address) (PsWebrtcViewer *self,
                                      guint          *port);
   gboolean    (*path_is_intact)     (PsWebrtcViewer *self);
+  /* optional: the goodbye that stop() began (WHEP: the DELETE) */
+  void        (*wait_closed_async)  (PsWebrtcViewer      *self,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
 };
 
 /* Signals: "failed" (GError: why it did not work or stopped working) and
@@ -41,5 +46,13 @@ const char *ps_webrtc_viewer_get_transport      (PsWebrtcViewer *self);
 const char *ps_webrtc_viewer_get_remote_address (PsWebrtcViewer *self,
                                                  guint          *port);
 gboolean    ps_webrtc_viewer_path_is_intact     (PsWebrtcViewer *self);
+/* After stop: ends once the far end was told goodbye, or could not be
+ * (bounded by the signalling's own timeouts).  Then a process can exit
+ * without leaving a session behind on the server. */
+void        ps_webrtc_viewer_wait_closed_async  (PsWebrtcViewer      *self,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void        ps_webrtc_viewer_wait_closed_finish (PsWebrtcViewer      *self,
+                                                 GAsyncResult        *result);
 
 G_END_DECLS

@@ -46,6 +46,8 @@ struct _PsWhepSession
   gboolean      connected;
   gboolean      done;
   gboolean      closed;         /* the ICE agent is closing */
+  gboolean      deleting;       /* the DELETE is out, not yet answered */
+  GPtrArray    *close_waiters;  /* GTasks of wait_closed_async */
 };
 
 static void ps_whep_session_viewer_init (PsWebrtcViewerInterface *iface);
@@ -203,6 +205,19 @@ on_answer (GObject      *object,
   gst_webrtc_session_description_free (answer);
 }
 
+/* The endpoint's Bearer token, on the offer and on the DELETE alike */
+static void
+authorize (PsWhepSession *self,
+           SoupMessage   *msg)
+{
+  g_autofree char *bearer = NULL;
+
+  if (self->config->token == NULL)
+    return;
+  bearer = g_strconcat ("Bearer ", self->config->token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+}
+
 /* The offer, with every candidate we gathered */
 static void
 post_offer (PsWhepSession *self)
@@ -240,13 +255,7 @@ post_offer (PsWhepSession *self)
   soup_message_set_request_body_from_bytes (msg, "application/sdp", body);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
                                 "application/sdp");
-  if (self->config->token != NULL)
-    {
-      g_autofree char *bearer = g_strconcat ("Bearer ", self->config->token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
-                                    bearer);
-    }
+  authorize (self, msg);
 
   self->post = g_object_ref (msg);
   ps_http_fetch_async (self->http, msg, MAX_ANSWER_BYTES, self->cancellable, on_answer,
@@ -296,14 +305,6 @@ on_offer_created (GstPromise *promise,
 }
 
 static void
-on_negotiation_needed (GstElement *webrtc,
-                       gpointer    user_data)
-{
-  g_signal_emit_by_name (webrtc, "create-offer", NULL,
-                         gst_promise_new_with_change_func (on_offer_created, user_data, NULL));
-}
-
-static void
 on_ice_state (GObject    *webrtc,
               GParamSpec *pspec,
               gpointer    user_data)
@@ -346,18 +347,38 @@ viewer_start (PsWebrtcViewer *viewer)
   g_signal_emit_by_name (self->webrtc, "add-transceiver",
                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
   gst_clear_object (&transceiver);
+  /* one offer, made here and not on on-negotiation-needed: webrtcbin may
+   * ask for negotiation as it starts, before the transceiver exists, and
+   * an offer made then has no video in it */
+  g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
+                         gst_promise_new_with_change_func (on_offer_created, self, NULL));
   self->gather_timeout_id = g_timeout_add (GATHER_TIMEOUT_MS, gather_timeout_cb, self);
 }
 
-/* The endpoint forgets the session; nobody waits for its answer, but the
- * HTTP session lives until it came */
+static void
+return_close_waiters (PsWhepSession *self)
+{
+  self->deleting = FALSE;
+  for (guint i = 0; i < self->close_waiters->len; i++)
+    g_task_return_boolean (g_ptr_array_index (self->close_waiters, i), TRUE);
+  g_ptr_array_set_size (self->close_waiters, 0);
+}
+
+/* The endpoint forgot the session, or would not; either way the viewer is
+ * done with it */
 static void
 on_deleted (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(SoupSession) http = user_data;
-  g_autoptr(GInputStream) stream = soup_session_send_finish (http, result, NULL);
+  g_autoptr(PsWhepSession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+
+  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (error != NULL)
+    g_debug ("%s: DELETE: %s", self->url, error->message);
+  return_close_waiters (self);
 }
 
 static void
@@ -376,10 +397,29 @@ viewer_stop (PsWebrtcViewer *viewer)
       g_autoptr(SoupMessage) msg = soup_message_new ("DELETE", self->location);
 
       if (msg != NULL)
-        soup_session_send_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, on_deleted,
-                                 g_object_ref (self->http));
+        {
+          authorize (self, msg);
+          self->deleting = TRUE;
+          soup_session_send_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, on_deleted,
+                                   g_object_ref (self));
+        }
       g_clear_pointer (&self->location, g_free);
     }
+}
+
+static void
+viewer_wait_closed_async (PsWebrtcViewer      *viewer,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  PsWhepSession *self = PS_WHEP_SESSION (viewer);
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ps_webrtc_viewer_wait_closed_async);
+  if (!self->deleting)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_ptr_array_add (self->close_waiters, g_steal_pointer (&task));
 }
 
 static const char *
@@ -407,6 +447,7 @@ ps_whep_session_viewer_init (PsWebrtcViewerInterface *iface)
   iface->get_element = viewer_get_element;
   iface->start = viewer_start;
   iface->stop = viewer_stop;
+  iface->wait_closed_async = viewer_wait_closed_async;
   iface->get_transport = viewer_get_transport;
   iface->get_remote_address = viewer_get_remote_address;
   iface->path_is_intact = viewer_path_is_intact;
@@ -439,8 +480,6 @@ ps_whep_session_new (const char        *url,
   gst_object_ref_sink (self->webrtc);
   g_object_set (self->webrtc, "latency", 0, NULL);
   ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
-  g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
-                    self);
   g_signal_connect (self->webrtc, "notify::ice-gathering-state",
                     G_CALLBACK (on_gathering_state), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
@@ -477,6 +516,7 @@ ps_whep_session_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->url);
   g_free (self->location);
+  g_ptr_array_unref (self->close_waiters);
 
   G_OBJECT_CLASS (ps_whep_session_parent_class)->finalize (object);
 }
@@ -495,6 +535,7 @@ ps_whep_session_init (PsWhepSession *self)
 {
   self->pair = ps_ice_pair_new ();
   self->cancellable = g_cancellable_new ();
+  self->close_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
   self->http = soup_session_new_with_options ("user-agent", "Peerscope/" PACKAGE_VERSION,
                                               "timeout", HTTP_TIMEOUT_S, NULL);

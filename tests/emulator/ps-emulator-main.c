@@ -84,6 +84,7 @@ typedef struct
   char             *p2p_ice_policy;
   char            **p2p_local_addresses;
   char             *whep_token;
+  int               whep_max_sessions;
   gboolean          version;
 } Options;
 
@@ -383,6 +384,8 @@ parse_options (Options   *options,
       "Gather P2P candidates on this address only (repeatable)", "ADDR" },
     { "whep-token", 0, 0, G_OPTION_ARG_STRING, &options->whep_token,
       "Require this Bearer token on the WHEP endpoint", "TOKEN" },
+    { "whep-max-sessions", 0, 0, G_OPTION_ARG_INT, &options->whep_max_sessions,
+      "Refuse WHEP sessions beyond N at once (default 16)", "N" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &options->log_path,
       "Append connection and event records to FILE (JSON lines)", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL },
@@ -654,7 +657,8 @@ start_phone_home (Emulator  *emu,
 
     /* like go2rtc or MediaMTX in front of a camera */
     emu->whep = ps_emulator_whep_new (ps_emulator_onvif_get_server (emu->onvif),
-                                      emu->main_stream, bind, o->whep_token);
+                                      emu->main_stream, bind, o->whep_token,
+                                      (guint) MAX (o->whep_max_sessions, 0));
   }
 
   return TRUE;

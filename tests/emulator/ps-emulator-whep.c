@@ -12,7 +12,7 @@
 #include "ps-p2p-config.h"
 #include "ps-webrtc-sender.h"
 
-#define MAX_SESSIONS    16
+#define DEFAULT_MAX_SESSIONS 16
 
 struct _PsEmulatorWhep
 {
@@ -21,7 +21,10 @@ struct _PsEmulatorWhep
   PsP2pConfig      *config;
   char             *token;
   GHashTable       *sessions;     /* id -> PsWebrtcSender */
+  guint             max_sessions;
   guint             next_id;
+  GPtrArray        *gone;         /* ids whose viewer left without DELETE */
+  guint             reap_id;
 };
 
 typedef struct
@@ -39,6 +42,34 @@ reply (SoupServerMessage *msg,
   soup_server_message_set_status (msg, status, NULL);
   if (text != NULL)
     soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static gboolean
+reap_cb (gpointer user_data)
+{
+  PsEmulatorWhep *self = user_data;
+
+  self->reap_id = 0;
+  for (guint i = 0; i < self->gone->len; i++)
+    g_hash_table_remove (self->sessions, g_ptr_array_index (self->gone, i));
+  g_ptr_array_set_size (self->gone, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* The viewer went (RTCP BYE, timeout, ICE failed) without a DELETE: the
+ * session goes too, though not from inside the sender's own signal */
+static void
+on_session_failed (PsWebrtcSender *sender,
+                   const GError   *error,
+                   gpointer        user_data)
+{
+  PsEmulatorWhep *self = user_data;
+  const char *id = g_object_get_data (G_OBJECT (sender), "id");
+
+  g_message ("WHEP session %s ended: %s", id, error->message);
+  g_ptr_array_add (self->gone, g_strdup (id));
+  if (self->reap_id == 0)
+    self->reap_id = g_idle_add (reap_cb, self);
 }
 
 static void
@@ -65,6 +96,7 @@ on_answered (GObject      *object,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
                                     location);
       soup_server_message_set_status (msg, SOUP_STATUS_CREATED, NULL);
+      g_signal_connect (object, "failed", G_CALLBACK (on_session_failed), answering->self);
       soup_server_message_set_response (msg, "application/sdp", SOUP_MEMORY_COPY, answer,
                                         strlen (answer));
     }
@@ -117,7 +149,7 @@ on_post (PsEmulatorWhep    *self,
       reply (msg, SOUP_STATUS_BAD_REQUEST, "No offer, or too large");
       return;
     }
-  if (g_hash_table_size (self->sessions) >= MAX_SESSIONS)
+  if (g_hash_table_size (self->sessions) >= self->max_sessions)
     {
       reply (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "Too many sessions");
       return;
@@ -143,6 +175,7 @@ on_post (PsEmulatorWhep    *self,
   ps_emulator_stream_add_appsrc (self->stream, appsrc, sender);
   ps_emulator_stream_force_keyframe (self->stream, "WHEP session");
   g_object_set_data (G_OBJECT (sender), "stream", self->stream);
+  g_object_set_data_full (G_OBJECT (sender), "id", g_strdup (answering->id), g_free);
   g_hash_table_insert (self->sessions, g_strdup (answering->id), sender);
 
   soup_server_message_pause (msg);
@@ -174,7 +207,10 @@ on_whep_request_cb (SoupServer        *server,
       const char *id = path + strlen (PS_EMULATOR_WHEP_PATH "/");
 
       if (g_hash_table_remove (self->sessions, id))
-        reply (msg, SOUP_STATUS_OK, NULL);
+        {
+          g_message ("WHEP session %s deleted", id);
+          reply (msg, SOUP_STATUS_OK, NULL);
+        }
       else
         reply (msg, SOUP_STATUS_NOT_FOUND, "No such session");
     }
@@ -196,7 +232,8 @@ PsEmulatorWhep *
 ps_emulator_whep_new (SoupServer       *server,
                       PsEmulatorStream *stream,
                       const char       *ice_address,
-                      const char       *token)
+                      const char       *token,
+                      guint             max_sessions)
 {
   PsEmulatorWhep *self = g_new0 (PsEmulatorWhep, 1);
   const char *addresses[] = { ice_address, NULL };
@@ -204,6 +241,8 @@ ps_emulator_whep_new (SoupServer       *server,
   self->server = server;
   self->stream = stream;
   self->token = g_strdup (token);
+  self->max_sessions = max_sessions > 0 ? max_sessions : DEFAULT_MAX_SESSIONS;
+  self->gone = g_ptr_array_new_with_free_func (g_free);
   self->config = ps_p2p_config_new (NULL, NULL);
   if (ice_address != NULL)
     self->config->local_addresses = g_strdupv ((char **) addresses);
@@ -220,14 +259,10 @@ ps_emulator_whep_free (PsEmulatorWhep *self)
     return;
 
   soup_server_remove_handler (self->server, PS_EMULATOR_WHEP_PATH);
+  g_clear_handle_id (&self->reap_id, g_source_remove);
+  g_ptr_array_unref (self->gone);
   g_hash_table_unref (self->sessions);
   ps_p2p_config_free (self->config);
   g_free (self->token);
   g_free (self);
-}
-
-guint
-ps_emulator_whep_get_n_sessions (PsEmulatorWhep *self)
-{
-  return g_hash_table_size (self->sessions);
 }

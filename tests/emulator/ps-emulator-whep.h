@@ -2,8 +2,9 @@
  *
  * POST /whep with an SDP offer (application/sdp) creates a session and
  * answers 201 with the SDP answer, every candidate included, and the
- * session's Location; DELETE on that Location ends it.  As go2rtc or
- * MediaMTX would for a camera they bridge.
+ * session's Location; DELETE on that Location ends it, and so does the
+ * viewer going away (RTCP BYE or timeout).  As go2rtc or MediaMTX would
+ * for a camera they bridge.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,12 +22,13 @@ G_BEGIN_DECLS
 typedef struct _PsEmulatorWhep PsEmulatorWhep;
 
 /* ICE_ADDRESS: the address to gather candidates on (the emulator's --bind);
- * TOKEN: a Bearer token the client must present, or NULL */
+ * TOKEN: a Bearer token the client must present, or NULL;
+ * MAX_SESSIONS: more at once are refused (503), 0 for the default 16 */
 PsEmulatorWhep *ps_emulator_whep_new  (SoupServer       *server,
                                        PsEmulatorStream *stream,
                                        const char       *ice_address,
-                                       const char       *token);
+                                       const char       *token,
+                                       guint             max_sessions);
 void            ps_emulator_whep_free (PsEmulatorWhep   *self);
-guint           ps_emulator_whep_get_n_sessions (PsEmulatorWhep *self);
 
 G_END_DECLS
