@@ -92,13 +92,16 @@ def main():
             check("the emulator prints its device id", len(device) == 64, cam_ready)
             check("its identity file is private", os.stat(identity).st_mode & 0o777 == 0o600)
 
-            rc, doc, err = view(url, token, device, "--frames", "10", "--timeout", "20")
+            rc, doc, err = view(url, token, device, "--frames", "45", "--timeout", "20")
             check("view p2p: exits 0", rc == 0, err.strip())
             check("over an ICE host pair", doc.get("transport") == "ice-host", doc)
             check("H.264 at 1280x720", (doc.get("codec"), doc.get("width"), doc.get("height"))
                   == ("h264", 1280, 720), doc)
             check("at least 10 frames decoded", (doc.get("frames") or 0) >= 10, doc)
             TAP.comment(f"first frame over P2P after {doc.get('first_frame_ms')} ms")
+            rtt = doc.get("rtt_ms")
+            check("the round trip was measured over the camera's probe channel",
+                  isinstance(rtt, (int, float)) and 0 < rtt < 1000, doc)
 
             # discover: the account's cameras, as the rendezvous lists them
             proc = subprocess.run([CLI, "discover", "--target", "127.0.0.1", "--timeout", "3",
@@ -197,6 +200,8 @@ def main():
             check("view whep+http:// plays over ICE", proc.returncode == 0
                   and doc.get("transport") == "ice-host" and (doc.get("frames") or 0) >= 10,
                   proc.stderr.strip() or doc)
+            check("a WHEP endpoint answers no probe: the round trip is null, not made up",
+                  "rtt_ms" in doc and doc["rtt_ms"] is None, doc)
             TAP.comment(f"first frame over WHEP after {doc.get('first_frame_ms')} ms")
             # the endpoint takes one session at a time: a second viewer plays
             # only if the first DELETEd its session on the way out

@@ -541,7 +541,8 @@ panel_complete (gpointer data)
          g_strcmp0 (_ps_p2p_connection_group_get_text (p->group, "rendezvous"),
                     "Connected · the camera is online") == 0 &&
          g_str_has_suffix (_ps_p2p_connection_group_get_text (p->group, "bitrate"), "bit/s") &&
-         !g_str_has_prefix (_ps_p2p_connection_group_get_text (p->group, "bitrate"), "0 ");
+         !g_str_has_prefix (_ps_p2p_connection_group_get_text (p->group, "bitrate"), "0 ") &&
+         g_str_has_suffix (_ps_p2p_connection_group_get_text (p->group, "rtt"), " ms");
 }
 
 static Page
@@ -571,6 +572,7 @@ test_connection_panel (void)
   GtkWidget *window = gtk_window_new ();
   g_autofree char *formatted = ps_p2p_device_id_format (fx.device_id);
   Page p = open_page (window, fx.device_id);
+  g_autofree char *rtt = NULL;
   const char *address;
 
   g_assert_nonnull (strstr (_ps_p2p_connection_group_get_text (p.group, "device"), formatted));
@@ -581,13 +583,33 @@ test_connection_panel (void)
   address = _ps_p2p_connection_group_get_text (p.group, "address");
   g_assert_true (g_str_has_prefix (address, "127.0.0.1:"));
   g_assert_false (_ps_p2p_connection_group_shows_warning (p.group));
-  g_test_message ("panel: %s; %s; %s", _ps_p2p_connection_group_get_text (p.group, "path"),
-                  address, _ps_p2p_connection_group_get_text (p.group, "bitrate"));
+  /* the row says what the stream measured over the camera's probe channel */
+  g_assert_cmpfloat (ps_stream_get_rtt_ms (ps_camera_page_get_stream (p.page)), >, 0);
+  rtt = g_strdup (_ps_p2p_connection_group_get_text (p.group, "rtt"));
+  g_assert_cmpfloat (g_ascii_strtod (rtt, NULL), >, 0);
+  g_test_message ("panel: %s; %s; %s; %s", _ps_p2p_connection_group_get_text (p.group, "path"),
+                  address, rtt, _ps_p2p_connection_group_get_text (p.group, "bitrate"));
   save_render (window, "camera-page");
 
   ps_camera_page_stop (p.page);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (p.group)));
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_format_figures (void)
+{
+  const struct { double ms; const char *text; } rtts[] = {
+    { 0.24, "0.2 ms" }, { 4.26, "4.3 ms" }, { 38.4, "38 ms" }, { 512.0, "512 ms" },
+    { -1, "Not measured by this camera" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rtts); i++)
+    {
+      g_autofree char *text = ps_p2p_connection_group_format_rtt (rtts[i].ms);
+
+      g_assert_cmpstr (text, ==, rtts[i].text);
+    }
 }
 
 /* ---- a camera's own network path ------------------------------------------------------ */
@@ -1001,6 +1023,7 @@ main (int   argc,
   g_test_add_func ("/p2p-ui/account-page", test_account_page);
   g_test_add_func ("/p2p-ui/live-tile", test_live_tile);
   g_test_add_func ("/p2p-ui/connection-panel", test_connection_panel);
+  g_test_add_func ("/p2p-ui/format-figures", test_format_figures);
   g_test_add_func ("/p2p-ui/camera-policy", test_camera_policy);
   g_test_add_func ("/p2p-ui/not-found-then-impostor", test_not_found_then_impostor);
   g_test_add_func ("/p2p-ui/hostile-rendezvous", test_hostile_rendezvous);

@@ -144,6 +144,12 @@ build_report (PsStream   *stream,
   add_number_or_null (builder, "first_frame_ms", ps_stream_get_first_frame_ms (stream));
   json_builder_set_member_name (builder, "reconnects");
   json_builder_add_int_value (builder, ps_stream_get_reconnects (stream));
+  /* P2P: the path's round trip; to 10 µs, a LAN's is a fraction of 1 ms */
+  json_builder_set_member_name (builder, "rtt_ms");
+  if (ps_stream_get_rtt_ms (stream) >= 0)
+    json_builder_add_double_value (builder, round (ps_stream_get_rtt_ms (stream) * 100) / 100);
+  else
+    json_builder_add_null_value (builder);
   add_number_or_null (builder, "fps",
                       ps_stream_get_frames (stream) >= 2 ? ps_stream_get_fps (stream) : -1);
   json_builder_set_member_name (builder, "latency_ms");
@@ -179,6 +185,8 @@ print_human (PsStream *stream)
   printf ("%-16s %" G_GUINT64_FORMAT " (%.1f fps)\n", _("Frames:"),
           ps_stream_get_frames (stream), ps_stream_get_fps (stream));
   printf ("%-16s %.0f ms\n", _("First frame:"), ps_stream_get_first_frame_ms (stream));
+  if (ps_stream_get_rtt_ms (stream) >= 0)
+    printf ("%-16s %.2f ms\n", _("Round trip:"), ps_stream_get_rtt_ms (stream));
   if (ps_stream_get_latency (stream, &p50, &p95))
     printf ("%-16s p50 %.1f ms, p95 %.1f ms\n", _("Latency:"), p50, p95);
   else

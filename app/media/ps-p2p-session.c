@@ -17,6 +17,7 @@
 #include "ps-ice-pair.h"
 #include "ps-p2p-identity.h"
 #include "ps-p2p-session.h"
+#include "ps-rtt-probe.h"
 #include "ps-signalling-client.h"
 #include "ps-stream-error.h"
 #include "ps-webrtc-viewer.h"
@@ -48,6 +49,7 @@ struct _PsP2pSession
   gboolean            closed;        /* the ICE agent is closing */
 
   PsIcePair          *pair;
+  PsRttProbe         *rtt;
 
   /* read by streaming threads */
   gint                verified;      /* atomic: 0 not yet, 1 the pinned camera, -1 not */
@@ -538,6 +540,17 @@ on_client_connected (GObject      *object,
   self->find_timeout_id = g_timeout_add_seconds (FIND_TIMEOUT_S, find_timeout_cb, self);
 }
 
+/* webrtcbin's thread: the camera's round-trip probe, once DTLS is up */
+static void
+on_data_channel (GstElement           *webrtc,
+                 GstWebRTCDataChannel *channel,
+                 gpointer              user_data)
+{
+  PsP2pSession *self = user_data;
+
+  ps_rtt_probe_attach (self->rtt, channel);
+}
+
 /* Public --------------------------------------------------------------------- */
 
 PsP2pSession *
@@ -570,6 +583,7 @@ ps_p2p_session_new (const char        *device_id,
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
                     self);
+  g_signal_connect (self->webrtc, "on-data-channel", G_CALLBACK (on_data_channel), self);
 
   return self;
 }
@@ -624,6 +638,7 @@ ps_p2p_session_stop (PsP2pSession *self)
   if (!self->closed && self->setup_error == NULL)
     ps_ice_close (self->webrtc);
   self->closed = TRUE;
+  ps_rtt_probe_stop (self->rtt);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->find_timeout_id, g_source_remove);
   if (self->client != NULL)
@@ -689,6 +704,7 @@ ps_p2p_session_finalize (GObject *object)
   g_free (self->producer_id);
   g_free (self->session_id);
   g_clear_object (&self->pair);
+  g_clear_object (&self->rtt);
 
   G_OBJECT_CLASS (ps_p2p_session_parent_class)->finalize (object);
 }
@@ -739,6 +755,12 @@ viewer_path_is_intact (PsWebrtcViewer *viewer)
   return ps_p2p_session_path_is_intact (PS_P2P_SESSION (viewer));
 }
 
+static double
+viewer_get_rtt_ms (PsWebrtcViewer *viewer)
+{
+  return ps_rtt_probe_get_rtt_ms (PS_P2P_SESSION (viewer)->rtt);
+}
+
 static void
 ps_p2p_session_viewer_init (PsWebrtcViewerInterface *iface)
 {
@@ -748,12 +770,14 @@ ps_p2p_session_viewer_init (PsWebrtcViewerInterface *iface)
   iface->get_transport = viewer_get_transport;
   iface->get_remote_address = viewer_get_remote_address;
   iface->path_is_intact = viewer_path_is_intact;
+  iface->get_rtt_ms = viewer_get_rtt_ms;
 }
 
 static void
 ps_p2p_session_init (PsP2pSession *self)
 {
   self->pair = ps_ice_pair_new ();
+  self->rtt = ps_rtt_probe_new ();
   self->cancellable = g_cancellable_new ();
   self->context = g_main_context_ref_thread_default ();
 }

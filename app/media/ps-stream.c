@@ -67,6 +67,7 @@ struct _PsStream
   GstElement      *rtspsrc;       /* or webrtcbin, for P2P */
   PsWebrtcViewer  *viewer;        /* P2P or WHEP: the webrtcbin's signalling */
   char            *p2p_transport; /* the last session's selected pair */
+  double           p2p_rtt_ms;    /* and its round trip, negative unknown */
   gulong           network_changed_id;
   guint            network_restart_id;
   guint            bus_watch;
@@ -145,6 +146,7 @@ teardown (PsStream *self)
     {
       g_free (self->p2p_transport);
       self->p2p_transport = g_strdup (ps_webrtc_viewer_get_transport (self->viewer));
+      self->p2p_rtt_ms = ps_webrtc_viewer_get_rtt_ms (self->viewer);
       g_signal_handlers_disconnect_by_data (self->viewer, self);
       ps_webrtc_viewer_stop (self->viewer);
     }
@@ -1359,6 +1361,7 @@ ps_stream_init (PsStream *self)
   self->use_tcp = TRUE;
   self->output = PS_STREAM_OUTPUT_NATIVE;
   self->context = g_main_context_ref_thread_default ();
+  self->p2p_rtt_ms = -1;
 }
 
 /* Public API ----------------------------------------------------------------- */
@@ -1596,6 +1599,14 @@ ps_stream_set_p2p_config (PsStream          *self,
   g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
   if (config != NULL)
     self->p2p_config = ps_p2p_config_copy (config);
+}
+
+double
+ps_stream_get_rtt_ms (PsStream *self)
+{
+  g_return_val_if_fail (PS_IS_STREAM (self), -1);
+
+  return self->viewer != NULL ? ps_webrtc_viewer_get_rtt_ms (self->viewer) : self->p2p_rtt_ms;
 }
 
 const char *

@@ -63,6 +63,9 @@ void           ps_stream_set_p2p_config     (PsStream          *self,
 /* For P2P: the camera's end of the selected ICE pair, or NULL */
 const char    *ps_stream_get_remote_address (PsStream        *self,
                                              guint           *port);
+/* For P2P: the path's round trip in milliseconds (Peerscope's probe over a
+ * data channel), the last session's once stopped; negative when unknown */
+double         ps_stream_get_rtt_ms         (PsStream        *self);
 
 void           ps_stream_start              (PsStream        *self);
 void           ps_stream_stop               (PsStream        *self);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ps-ice-close.h"
+#include "ps-rtt-echo.h"
 #include "ps-stream-error.h"
 #include "ps-webrtc-sender.h"
 
@@ -325,20 +326,6 @@ on_offer_created (GstPromise *promise,
 }
 
 static void
-on_negotiation_needed (GstElement *webrtc,
-                       gpointer    user_data)
-{
-  PsWebrtcSender *self = user_data;
-
-  /* only the offering side negotiates on its own */
-  if (self->answer_task != NULL)
-    return;
-
-  g_signal_emit_by_name (webrtc, "create-offer", NULL,
-                         gst_promise_new_with_change_func (on_offer_created, self, NULL));
-}
-
-static void
 on_ice_candidate (GstElement *webrtc,
                   guint       m_line,
                   char       *candidate,
@@ -448,7 +435,17 @@ ps_webrtc_sender_start (PsWebrtcSender *self)
   g_return_if_fail (!self->linked);
 
   if (!link_and_play (self, DEFAULT_PAYLOAD, &error))
-    fail (self, g_steal_pointer (&error));
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* the offer is made here, once, with everything in it: webrtcbin's
+   * on-negotiation-needed may come before the data channel exists, and
+   * again after it */
+  ps_rtt_echo_open (self->webrtc);
+  g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
+                         gst_promise_new_with_change_func (on_offer_created, self, NULL));
 }
 
 void
@@ -695,8 +692,6 @@ ps_webrtc_sender_new (GstElement         *source,
     }
   ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
 
-  g_signal_connect (self->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
-                    self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
                     self);

@@ -69,6 +69,17 @@ ps_webrtc_viewer_path_is_intact (PsWebrtcViewer *self)
   return PS_WEBRTC_VIEWER_GET_IFACE (self)->path_is_intact (self);
 }
 
+double
+ps_webrtc_viewer_get_rtt_ms (PsWebrtcViewer *self)
+{
+  PsWebrtcViewerInterface *iface;
+
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), -1);
+
+  iface = PS_WEBRTC_VIEWER_GET_IFACE (self);
+  return iface->get_rtt_ms != NULL ? iface->get_rtt_ms (self) : -1;
+}
+
 void
 ps_webrtc_viewer_wait_closed_async (PsWebrtcViewer      *self,
                                     GAsyncReadyCallback  callback,

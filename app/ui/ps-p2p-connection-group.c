@@ -22,6 +22,7 @@
 #include "ps-viewer-stream.h"
 
 #define TICK_S        1
+#define RTT_PATIENCE_TICKS 4
 #define MIN_WINDOW_US (900 * G_TIME_SPAN_MILLISECOND)
 
 struct _PsP2pConnectionGroup
@@ -33,6 +34,7 @@ struct _PsP2pConnectionGroup
   AdwActionRow        *rendezvous_row;
   AdwActionRow        *path_row;
   AdwActionRow        *address_row;
+  AdwActionRow        *rtt_row;
   AdwActionRow        *bitrate_row;
   AdwComboRow         *policy_row;
 
@@ -47,6 +49,7 @@ struct _PsP2pConnectionGroup
   guint64              last_bytes;
   gint64               last_time;
   double               bitrate;       /* bit/s; < 0: unknown */
+  guint                playing_ticks; /* measures since the video came */
 };
 
 G_DEFINE_FINAL_TYPE (PsP2pConnectionGroup, ps_p2p_connection_group, ADW_TYPE_PREFERENCES_GROUP)
@@ -73,6 +76,21 @@ ps_p2p_connection_group_format_bitrate (double bits_per_second)
 
   /* Translators: kilobits per second */
   return g_strdup_printf (_("%.0f kbit/s"), bits_per_second / 1e3);
+}
+
+char *
+ps_p2p_connection_group_format_rtt (double milliseconds)
+{
+  if (milliseconds < 0)
+    /* Translators: the camera answers no round-trip probe (a WHEP endpoint,
+     * another signalling peer) */
+    return g_strdup (_("Not measured by this camera"));
+  if (milliseconds < 10)
+    /* Translators: a round-trip time in milliseconds */
+    return g_strdup_printf (_("%.1f ms"), milliseconds);
+
+  /* Translators: a round-trip time in milliseconds */
+  return g_strdup_printf (_("%.0f ms"), milliseconds);
 }
 
 static void
@@ -130,6 +148,7 @@ update (PsP2pConnectionGroup *self)
 {
   g_autofree char *address = NULL;
   g_autofree char *bitrate = NULL;
+  g_autofree char *rtt = NULL;
   gboolean identity;
   gboolean playing;
   const char *transport;
@@ -161,6 +180,13 @@ update (PsP2pConnectionGroup *self)
     address = g_strdup_printf ("%s:%u", remote, port);
   set_subtitle (self->address_row, address);
 
+  /* the probe's first answer comes a moment after the video; a camera
+   * that has not answered after a few seconds never will */
+  if (playing && (ps_stream_get_rtt_ms (self->stream) >= 0 ||
+                  self->playing_ticks >= RTT_PATIENCE_TICKS))
+    rtt = ps_p2p_connection_group_format_rtt (ps_stream_get_rtt_ms (self->stream));
+  set_subtitle (self->rtt_row, rtt);
+
   if (playing && self->bitrate >= 0)
     bitrate = ps_p2p_connection_group_format_bitrate (self->bitrate);
   set_subtitle (self->bitrate_row, bitrate);
@@ -178,7 +204,10 @@ measure (PsP2pConnectionGroup *self)
     {
       self->bitrate = -1;
       self->last_time = 0;
+      self->playing_ticks = 0;
     }
+  else
+    self->playing_ticks++;
   if (self->last_time > 0 && now - self->last_time < MIN_WINDOW_US)
     return;
   if (self->last_time > 0)
@@ -324,6 +353,7 @@ ps_p2p_connection_group_class_init (PsP2pConnectionGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, rendezvous_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, path_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, address_row);
+  gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, rtt_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, bitrate_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, policy_row);
 }
@@ -400,8 +430,8 @@ _ps_p2p_connection_group_get_text (PsP2pConnectionGroup *self,
                                    const char           *row)
 {
   AdwActionRow *rows[] = { self->device_row, self->rendezvous_row, self->path_row,
-                           self->address_row, self->bitrate_row };
-  const char *names[] = { "device", "rendezvous", "path", "address", "bitrate" };
+                           self->address_row, self->rtt_row, self->bitrate_row };
+  const char *names[] = { "device", "rendezvous", "path", "address", "rtt", "bitrate" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_str_equal (row, names[i]))

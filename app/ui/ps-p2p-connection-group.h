@@ -29,5 +29,7 @@ void                  ps_p2p_connection_group_set_stream (PsP2pConnectionGroup *
 const char           *ps_p2p_connection_group_describe_transport (const char *transport);
 /* "1.2 Mbit/s" */
 char                 *ps_p2p_connection_group_format_bitrate     (double      bits_per_second);
+/* "4.2 ms", "38 ms", or that the camera answers no probe (negative) */
+char                 *ps_p2p_connection_group_format_rtt         (double      milliseconds);
 
 G_END_DECLS

@@ -689,7 +689,7 @@ def view_result(rc, stdout, stderr, seconds):
 def describe(v):
     r = v["report"]
     return (f"transport {r.get('transport')}, {r.get('frames')} frames, first frame after "
-            f"{r.get('first_frame_ms')} ms (the whole view took {v['wall_ms']} ms, exit {v['rc']})"
+            f"{r.get('first_frame_ms')} ms, round trip {r.get('rtt_ms')} ms (the whole view took {v['wall_ms']} ms, exit {v['rc']})"
             + (f"; wan counted {v['wan']}" if v.get("wan") else "")
             + (f"; stderr: {v['stderr'][-300:]}" if v["rc"] else ""))
 
@@ -858,6 +858,10 @@ def matrix(lab, tap):
     v = lab.view("away", stun=True, turn="udp", frames=3 * FRAMES)
     lab.capture_stop(cap)
     check_cell(tap, "3 away, symmetric NAT", v, "ice-relay", figures)
+    rtt = v["report"].get("rtt_ms")
+    tap.check("3 away, symmetric NAT: the viewer timed the round trip through the relay "
+              "(the camera's probe channel, inside DTLS)",
+              isinstance(rtt, (int, float)) and rtt > 0, describe(v))
 
     # 8. what the relay saw during cell 3
     st = analyse_capture(path, TURN)
