@@ -49,8 +49,11 @@
  * Cells: "host" (host candidates on 127.0.0.1) and "relay" (ICE policy
  * relay on both sides through a coturn this program starts on 127.0.0.1
  * and stops; the baseline uses ice-transport-policy relay and the same
- * TURN server).  Server-reflexive candidates need NATs, so srflx is left
- * to the lab (tests/lab) and reported as skipped.
+ * TURN server).  Server-reflexive candidates need NATs: the "srflx" cell
+ * runs in the lab (bench-ice-lab.sh builds it: the camera behind the home's
+ * NAT, the viewer behind another, STUN in between), with the camera side in
+ * a helper process in the camera's namespace (bench-ice-lab.c).  Without
+ * the lab it is reported as skipped.
  *
  * Runs are interleaved (baseline, peerscope, baseline, ...) so that load on
  * the machine hits both alike, after one warm-up run of each that is not
@@ -60,80 +63,17 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define GST_USE_UNSTABLE_API
-
-#include <gio/gio.h>
 #include <glib/gstdio.h>
-#include <gst/gst.h>
-#include <gst/webrtc/webrtc.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "ps-p2p-identity.h"
-#include "ps-p2p-publisher.h"
-#include "ps-p2p-session.h"
-#include "ps-percentiles.h"
+#include "bench-ice.h"
 
-#define TOKEN     "bench-ice-account-token-0123456789"
 #define TURN_USER "u"
 #define TURN_PASS "p"
 #define SETTLE_MS 150
-
-#define SOURCE_DESCRIPTION \
-  "videotestsrc is-live=true ! video/x-raw,width=640,height=360,framerate=30/1 ! " \
-  "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30"
-
-typedef enum {
-  CONTENDER_BASELINE,
-  CONTENDER_PEERSCOPE,
-  N_CONTENDERS
-} Contender;
-
-static const char *contender_names[N_CONTENDERS] = { "baseline", "peerscope" };
-
-typedef enum {
-  MARK_CAMERA,
-  MARK_OFFER,
-  MARK_ICE,
-  MARK_DTLS,
-  MARK_PAD,
-  MARK_FRAME,
-  N_MARKS
-} Mark;
-
-static const char *mark_names[N_MARKS] = { "camera", "offer", "ICE", "DTLS", "pad", "frame" };
-
-/* One session.  Streaming threads write the marks; runs are kept until the
- * end so that a late callback never touches freed memory. */
-typedef struct
-{
-  GMutex        lock;
-  gint64        t0;
-  gint64        marks[N_MARKS];
-  char         *error;
-  gboolean      timed_out;
-  char         *pair;            /* "host/host", "relay/relay", ...: the viewer's selected pair */
-
-  GstElement   *viewer;          /* the viewer's pipeline */
-  GstElement   *viewer_webrtc;
-  GstElement   *sender;          /* baseline only: the camera's pipeline */
-  GstElement   *sender_webrtc;
-  PsP2pSession *session;         /* peerscope only */
-} Run;
-
-typedef struct
-{
-  const char     *name;          /* "host", "relay" */
-  char           *turn_url;      /* relay: turn://u:p@127.0.0.1:PORT */
-  PsP2pIdentity  *identity;
-  PsP2pPublisher *publisher;
-  PsPercentiles  *marks[N_CONTENDERS][N_MARKS];
-  PsPercentiles  *steps[N_CONTENDERS][N_MARKS];   /* from the mark before (or the start) */
-  guint           ok[N_CONTENDERS];
-  guint           failed[N_CONTENDERS];
-} Cell;
 
 static int      opt_runs = 20;
 static char    *opt_cells = NULL;
@@ -141,210 +81,16 @@ static char    *opt_rendezvous = NULL;
 static char    *opt_turnserver = NULL;
 static double   opt_timeout = 10.0;
 static gboolean opt_verbose = FALSE;
+static char    *opt_lab_netns = NULL;
+static char    *opt_lab_rendezvous = NULL;
+static char    *opt_lab_stun = NULL;
+static gboolean opt_lab_helper = FALSE;
 
 static char        *tmp_dir;
-static Run         *current_run;   /* the camera's source marks it */
 static char        *rendezvous_url;
 static GSubprocess *rendezvous;
 static GSubprocess *turnserver;
 static GPtrArray   *all_runs;
-
-/* Marks -------------------------------------------------------------------- */
-
-static void
-run_mark (Run  *run,
-          Mark  which)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_mutex_lock (&run->lock);
-  if (run->marks[which] == 0)
-    run->marks[which] = now;
-  g_mutex_unlock (&run->lock);
-  g_main_context_wakeup (NULL);
-}
-
-static void
-run_fail (Run        *run,
-          const char *format,
-          ...) G_GNUC_PRINTF (2, 3);
-
-static void
-run_fail (Run        *run,
-          const char *format,
-          ...)
-{
-  va_list args;
-  char *message;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_mutex_lock (&run->lock);
-  if (run->error == NULL)
-    run->error = g_steal_pointer (&message);
-  g_mutex_unlock (&run->lock);
-  g_free (message);
-  g_main_context_wakeup (NULL);
-}
-
-static gboolean
-run_is_done (Run *run)
-{
-  gboolean done;
-
-  g_mutex_lock (&run->lock);
-  done = run->marks[MARK_FRAME] != 0 || run->error != NULL || run->timed_out;
-  g_mutex_unlock (&run->lock);
-
-  return done;
-}
-
-static double
-run_ms (Run  *run,
-        Mark  which)
-{
-  gint64 t;
-
-  g_mutex_lock (&run->lock);
-  t = run->marks[which];
-  g_mutex_unlock (&run->lock);
-
-  return t != 0 ? (t - run->t0) / 1000.0 : NAN;
-}
-
-/* The viewer's side, watched alike for both contenders -------------------- */
-
-static GstPadProbeReturn
-on_sink_buffer_cb (GstPad          *pad,
-                   GstPadProbeInfo *info,
-                   gpointer         user_data)
-{
-  run_mark (user_data, MARK_FRAME);
-  return GST_PAD_PROBE_REMOVE;
-}
-
-static void
-on_decoded_pad_cb (GstElement *decodebin,
-                   GstPad     *pad,
-                   gpointer    user_data)
-{
-  Run *run = user_data;
-  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
-  g_autoptr(GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
-
-  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (run->viewer), sink);
-  gst_element_sync_state_with_parent (sink);
-  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_BUFFER, on_sink_buffer_cb, run, NULL);
-  if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
-    run_fail (run, "cannot link the decoder to the sink");
-}
-
-static void
-on_viewer_pad_added_cb (GstElement *webrtc,
-                        GstPad     *pad,
-                        gpointer    user_data)
-{
-  Run *run = user_data;
-  GstElement *decodebin;
-  g_autoptr(GstPad) sinkpad = NULL;
-
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-
-  run_mark (run, MARK_PAD);
-  decodebin = gst_element_factory_make ("decodebin", NULL);
-  g_signal_connect (decodebin, "pad-added", G_CALLBACK (on_decoded_pad_cb), run);
-  gst_bin_add (GST_BIN (run->viewer), decodebin);
-  gst_element_sync_state_with_parent (decodebin);
-  sinkpad = gst_element_get_static_pad (decodebin, "sink");
-  if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
-    run_fail (run, "cannot link webrtcbin to the decoder");
-}
-
-static void
-on_signaling_state_cb (GObject    *webrtc,
-                       GParamSpec *pspec,
-                       gpointer    user_data)
-{
-  GstWebRTCSignalingState state;
-
-  g_object_get (webrtc, "signaling-state", &state, NULL);
-  if (state == GST_WEBRTC_SIGNALING_STATE_HAVE_REMOTE_OFFER)
-    run_mark (user_data, MARK_OFFER);
-}
-
-static void
-on_ice_state_cb (GObject    *webrtc,
-                 GParamSpec *pspec,
-                 gpointer    user_data)
-{
-  GstWebRTCICEConnectionState state;
-
-  g_object_get (webrtc, "ice-connection-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
-      state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
-    run_mark (user_data, MARK_ICE);
-  else if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
-    run_fail (user_data, "ICE failed");
-}
-
-static void
-on_dtls_state_cb (GObject    *dtlsdec,
-                  GParamSpec *pspec,
-                  gpointer    user_data)
-{
-  GValue value = G_VALUE_INIT;
-  GEnumValue *state;
-
-  g_value_init (&value, pspec->value_type);
-  g_object_get_property (dtlsdec, "connection-state", &value);
-  state = g_enum_get_value (g_type_class_peek (pspec->value_type), g_value_get_enum (&value));
-  if (state != NULL && g_strcmp0 (state->value_nick, "connected") == 0)
-    run_mark (user_data, MARK_DTLS);
-  g_value_unset (&value);
-}
-
-static void
-on_viewer_element_added_cb (GstBin     *bin,
-                            GstBin     *sub_bin,
-                            GstElement *element,
-                            gpointer    user_data)
-{
-  GstElementFactory *factory = gst_element_get_factory (element);
-
-  if (factory != NULL && g_str_equal (GST_OBJECT_NAME (factory), "dtlsdec"))
-    g_signal_connect (element, "notify::connection-state", G_CALLBACK (on_dtls_state_cb),
-                      user_data);
-}
-
-static void
-watch_viewer (Run *run)
-{
-  g_signal_connect (run->viewer_webrtc, "pad-added", G_CALLBACK (on_viewer_pad_added_cb), run);
-  g_signal_connect (run->viewer_webrtc, "notify::signaling-state",
-                    G_CALLBACK (on_signaling_state_cb), run);
-  g_signal_connect (run->viewer_webrtc, "notify::ice-connection-state",
-                    G_CALLBACK (on_ice_state_cb), run);
-  g_signal_connect (run->viewer_webrtc, "deep-element-added",
-                    G_CALLBACK (on_viewer_element_added_cb), run);
-}
-
-/* The camera's source, the same for both ------------------------------------ */
-
-static GstElement *
-make_source (gpointer   user_data,
-             gpointer   key,
-             GError   **error)
-{
-  /* the camera starts its side of the session */
-  if (current_run != NULL)
-    run_mark (current_run, MARK_CAMERA);
-
-  return gst_parse_bin_from_description (SOURCE_DESCRIPTION, TRUE, error);
-}
 
 /* Baseline: two stock webrtcbins, signalled in-process --------------------- */
 
@@ -442,23 +188,8 @@ static void
 baseline_start (Cell *cell,
                 Run  *run)
 {
-  g_autoptr(GError) error = NULL;
-  GstElement *source, *parse, *pay;
-
-  run->sender = gst_object_ref_sink (gst_pipeline_new ("camera"));
-  source = make_source (NULL, NULL, &error);
-  g_assert_no_error (error);
-  parse = gst_element_factory_make ("h264parse", NULL);
-  pay = gst_element_factory_make ("rtph264pay", NULL);
-  /* the payloader as PsP2pPublisher sets it, so that only the session differs */
-  g_object_set (parse, "config-interval", -1, NULL);
-  g_object_set (pay, "config-interval", -1, "pt", 96, NULL);
-  gst_util_set_object_arg (G_OBJECT (pay), "aggregate-mode", "zero-latency");
-  run->sender_webrtc = gst_object_ref (gst_element_factory_make ("webrtcbin", NULL));
+  run->sender = baseline_sender_new (&run->sender_webrtc);
   baseline_configure (cell, run->sender_webrtc);
-  gst_bin_add_many (GST_BIN (run->sender), source, parse, pay, run->sender_webrtc, NULL);
-  if (!gst_element_link_many (source, parse, pay, run->sender_webrtc, NULL))
-    g_error ("cannot link the baseline camera");
   g_signal_connect (run->sender_webrtc, "on-negotiation-needed",
                     G_CALLBACK (on_baseline_negotiation_needed_cb), run);
   g_signal_connect (run->sender_webrtc, "on-ice-candidate",
@@ -484,6 +215,12 @@ cell_config (Cell *cell)
   PsP2pConfig *config = ps_p2p_config_new (rendezvous_url, TOKEN);
   const char *addresses[] = { "127.0.0.1", NULL };
 
+  /* the lab: the viewer's namespace has one address, and the STUN server */
+  if (cell->lab)
+    {
+      config->stun_server = g_strdup (opt_lab_stun);
+      return config;
+    }
   config->local_addresses = g_strdupv ((char **) addresses);
   if (cell->turn_url != NULL)
     {
@@ -510,7 +247,9 @@ peerscope_start (Cell *cell,
 {
   g_autoptr(PsP2pConfig) config = cell_config (cell);
 
-  run->session = ps_p2p_session_new (ps_p2p_identity_get_device_id (cell->identity), config);
+  run->session = ps_p2p_session_new (cell->lab ? cell->device_id
+                                                : ps_p2p_identity_get_device_id (cell->identity),
+                                     config);
   run->viewer = gst_object_ref_sink (gst_pipeline_new ("viewer"));
   run->viewer_webrtc = gst_object_ref (ps_p2p_session_get_element (run->session));
   gst_bin_add (GST_BIN (run->viewer), run->viewer_webrtc);
@@ -571,24 +310,6 @@ on_deadline_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_tick_cb (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * (gint64) 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_timeout_add (5, on_tick_cb, NULL);
-      g_main_context_iteration (NULL, TRUE);
-    }
-}
-
 /* The viewer's selected candidate pair, read the same way for both */
 static char *
 selected_pair (GstElement *webrtc)
@@ -644,7 +365,10 @@ run_stop (Cell *cell,
   /* the camera hears endSession and drops its pipeline; then a pause, the
    * same for both, so that one run's teardown does not land in the next */
   end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-  while (ps_p2p_publisher_get_n_sessions (cell->publisher) > 0 && g_get_monotonic_time () < end)
+  if (cell->lab)
+    lab_run_stop (run);
+  while (!cell->lab && ps_p2p_publisher_get_n_sessions (cell->publisher) > 0 &&
+         g_get_monotonic_time () < end)
     spin_ms (5);
   spin_ms (SETTLE_MS);
 }
@@ -663,7 +387,12 @@ run_once (Cell      *cell,
   deadline = g_timeout_add ((guint) (opt_timeout * 1000), on_deadline_cb, run);
   run->t0 = g_get_monotonic_time ();
   if (contender == CONTENDER_BASELINE)
-    baseline_start (cell, run);
+    {
+      if (cell->lab)
+        lab_baseline_start (cell, run, opt_lab_stun);
+      else
+        baseline_start (cell, run);
+    }
   else
     peerscope_start (cell, run);
 
@@ -678,7 +407,14 @@ run_once (Cell      *cell,
       const char *want = cell->turn_url != NULL ? "relay/relay" : "host/host";
 
       run->pair = selected_pair (run->viewer_webrtc);
-      if (!g_str_equal (run->pair, want))
+      /* srflx: through both NATs, a reflexive address on at least one end
+       * (the other end may know it only as peer-reflexive) */
+      if (cell->lab && (strstr (run->pair, "relay") != NULL ||
+                        g_str_equal (run->pair, "host/host") ||
+                        (strstr (run->pair, "srflx") == NULL &&
+                         strstr (run->pair, "prflx") == NULL)))
+        run_fail (run, "the selected pair is %s, not server-reflexive", run->pair);
+      else if (!cell->lab && !g_str_equal (run->pair, want))
         run_fail (run, "the selected pair is %s, not %s", run->pair, want);
     }
 
@@ -993,7 +729,10 @@ report_json (Cell  **cells,
           }
       g_string_append (json, "}}");
     }
-  g_string_append (json, "},\"skipped\":{\"srflx\":\"needs NATs: run in the lab (tests/lab)\"}}");
+  g_string_append (json, "}");
+  if (n_cells > 0 && !cells[0]->lab)
+    g_string_append (json, ",\"skipped\":{\"srflx\":\"needs NATs: bench-ice-lab.sh\"}");
+  g_string_append (json, "}");
 
   return g_string_free (json, FALSE);
 }
@@ -1043,6 +782,7 @@ cell_free (Cell *cell)
         ps_percentiles_free (cell->steps[c][m]);
       }
   g_free (cell->turn_url);
+  g_free (cell->device_id);
   g_free (cell);
 }
 
@@ -1061,6 +801,48 @@ remove_tmp_dir (void)
   g_rmdir (tmp_dir);
 }
 
+/* The srflx cell, in the lab's second home; the camera in opt_lab_netns */
+static int
+lab_main (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  Cell *cell;
+
+  if (opt_lab_rendezvous == NULL || opt_lab_stun == NULL)
+    {
+      g_printerr ("bench-ice: --lab-netns needs --lab-rendezvous and --lab-stun\n");
+      return 1;
+    }
+  rendezvous_url = g_strdup (opt_lab_rendezvous);
+  all_runs = g_ptr_array_new ();
+  cell = cell_new ("srflx");
+  cell->lab = TRUE;
+  if (!lab_camera_start (cell, opt_lab_netns, opt_lab_rendezvous, opt_lab_stun, &error))
+    {
+      g_printerr ("bench-ice: %s\n", error->message);
+      lab_camera_stop ();
+      cell_free (cell);
+      return 1;
+    }
+
+  g_print ("srflx cell: %d runs of each contender, interleaved, after one warm-up each "
+           "(the camera in %s, STUN %s)\n", opt_runs, opt_lab_netns, opt_lab_stun);
+  cell_run (cell);
+  g_print ("\nICE connect and first frame over P2P across two NATs (ms from session start)\n"
+           "  baseline:  two stock webrtcbins with the lab's STUN server, offer/answer/"
+           "candidates handed over through a pipe (no server)\n"
+           "  peerscope: PsP2pSession <-> PsP2pPublisher through the lab's "
+           "peerscope-rendezvous\n");
+  print_cell (cell);
+  json = report_json (&cell, 1);
+  g_print ("%s\n", json);
+
+  lab_camera_stop ();
+  cell_free (cell);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1076,6 +858,15 @@ main (int   argc,
     { "turnserver", 0, 0, G_OPTION_ARG_FILENAME, &opt_turnserver,
       "coturn's turnserver (turnserver)", "PATH" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Print every run", NULL },
+    { "lab-netns", 0, 0, G_OPTION_ARG_STRING, &opt_lab_netns,
+      "The srflx cell: the camera runs in this network namespace (see bench-ice-lab.sh)",
+      "NAME" },
+    { "lab-rendezvous", 0, 0, G_OPTION_ARG_STRING, &opt_lab_rendezvous,
+      "The lab's peerscope-rendezvous (srflx cell)", "URL" },
+    { "lab-stun", 0, 0, G_OPTION_ARG_STRING, &opt_lab_stun, "The lab's STUN server (srflx cell)",
+      "URL" },
+    { "lab-helper", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_lab_helper,
+      "(internal) the camera's side of the srflx cell", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- ICE connect and first frame");
@@ -1104,6 +895,10 @@ main (int   argc,
 
   gst_init (&argc, &argv);
   g_log_set_handler ("libnice", G_LOG_LEVEL_WARNING, on_nice_log_cb, NULL);
+  if (opt_lab_helper)
+    return lab_helper_main (opt_lab_rendezvous, opt_lab_stun);
+  if (opt_lab_netns != NULL)
+    return lab_main ();
   if (gst_element_factory_find ("webrtcbin") == NULL ||
       gst_element_factory_find ("x264enc") == NULL)
     {
@@ -1187,7 +982,7 @@ main (int   argc,
                "(WebSocket connect, list, startSession, relayed offer/answer/candidates)\n");
       for (guint i = 0; i < n_cells; i++)
         print_cell (cells[i]);
-      g_print ("\nsrflx: skipped (needs NATs; see tests/lab)\n");
+      g_print ("\nsrflx: skipped (needs NATs: run bench-ice-lab.sh as root)\n");
       json = report_json (cells, n_cells);
       g_print ("%s\n", json);
     }
