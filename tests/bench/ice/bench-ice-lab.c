@@ -293,6 +293,8 @@ lab_helper_main (const char *rendezvous_url,
       return 1;
     }
 
+  /* stdout is the pipe to the viewer: every log line goes to stderr */
+  g_log_writer_default_set_use_stderr (TRUE);
   say_stream = g_unix_output_stream_new (1, FALSE);
   hear_stream = g_data_input_stream_new (in);
   hear_cancellable = g_cancellable_new ();
