@@ -99,6 +99,10 @@ def main():
                   == ("h264", 1280, 720), doc)
             check("at least 10 frames decoded", (doc.get("frames") or 0) >= 10, doc)
             TAP.comment(f"first frame over P2P after {doc.get('first_frame_ms')} ms")
+            cands = doc.get("remote_candidates") or []
+            check("the camera's candidates are listed (it gathers on 127.0.0.1 only)",
+                  len(cands) >= 1 and all(c.get("address") == "127.0.0.1" and c.get("type") == "host"
+                                          and 0 < c.get("port", 0) < 65536 for c in cands), doc)
             rtt = doc.get("rtt_ms")
             check("the round trip was measured over the camera's probe channel",
                   isinstance(rtt, (int, float)) and 0 < rtt < 1000, doc)

@@ -583,6 +583,9 @@ test_connection_panel (void)
   address = _ps_p2p_connection_group_get_text (p.group, "address");
   g_assert_true (g_str_has_prefix (address, "127.0.0.1:"));
   g_assert_false (_ps_p2p_connection_group_shows_warning (p.group));
+  /* the camera's candidates: the emulator gathers on 127.0.0.1 only */
+  g_assert_true (g_str_has_prefix (_ps_p2p_connection_group_get_text (p.group, "candidates"),
+                                   "host · 127.0.0.1:"));
   /* the row says what the stream measured over the camera's probe channel */
   g_assert_cmpfloat (ps_stream_get_rtt_ms (ps_camera_page_get_stream (p.page)), >, 0);
   rtt = g_strdup (_ps_p2p_connection_group_get_text (p.group, "rtt"));
@@ -599,6 +602,14 @@ test_connection_panel (void)
 static void
 test_format_figures (void)
 {
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_ice_candidate_free);
+  g_autofree char *lines = NULL;
+  const char *samples[] = {
+    "candidate:1 1 UDP 2015363327 10.99.1.11 54902 typ host",
+    "candidate:2 1 TCP 1015022079 fe80::1 9 typ host tcptype active",
+    "candidate:7 1 udp 1677721855 198.18.0.1 54902 typ srflx raddr 10.99.1.11 rport 54902",
+  };
+
   const struct { double ms; const char *text; } rtts[] = {
     { 0.24, "0.2 ms" }, { 4.26, "4.3 ms" }, { 38.4, "38 ms" }, { 512.0, "512 ms" },
     { -1, "Not measured by this camera" },
@@ -610,6 +621,13 @@ test_format_figures (void)
 
       g_assert_cmpstr (text, ==, rtts[i].text);
     }
+
+  for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+    g_ptr_array_add (candidates, ps_ice_candidate_parse (samples[i], strlen (samples[i]), NULL));
+  lines = ps_p2p_connection_group_format_candidates (candidates);
+  g_assert_cmpstr (lines, ==, "host · 10.99.1.11:54902 (udp)\n"
+                              "host · [fe80::1]:9 (tcp)\n"
+                              "srflx · 198.18.0.1:54902 (udp)");
 }
 
 /* ---- a camera's own network path ------------------------------------------------------ */

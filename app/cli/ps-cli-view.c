@@ -121,6 +121,7 @@ build_report (PsStream   *stream,
               const char *failure)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GPtrArray) candidates = ps_stream_dup_remote_candidates (stream);
   double p50 = NAN, p95 = NAN;
   gboolean have_latency;
 
@@ -152,6 +153,24 @@ build_report (PsStream   *stream,
     json_builder_add_null_value (builder);
   add_number_or_null (builder, "fps",
                       ps_stream_get_frames (stream) >= 2 ? ps_stream_get_fps (stream) : -1);
+  json_builder_set_member_name (builder, "remote_candidates");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      PsIceCandidate *candidate = g_ptr_array_index (candidates, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, candidate->type);
+      json_builder_set_member_name (builder, "transport");
+      json_builder_add_string_value (builder, candidate->transport);
+      json_builder_set_member_name (builder, "address");
+      json_builder_add_string_value (builder, candidate->address);
+      json_builder_set_member_name (builder, "port");
+      json_builder_add_int_value (builder, candidate->port);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
   json_builder_set_member_name (builder, "latency_ms");
   if (have_latency)
     {
@@ -175,6 +194,7 @@ build_report (PsStream   *stream,
 static void
 print_human (PsStream *stream)
 {
+  g_autoptr(GPtrArray) candidates = ps_stream_dup_remote_candidates (stream);
   double p50, p95;
 
   printf ("%-16s %s\n", _("Camera:"), ps_stream_get_uri (stream));
@@ -187,6 +207,13 @@ print_human (PsStream *stream)
   printf ("%-16s %.0f ms\n", _("First frame:"), ps_stream_get_first_frame_ms (stream));
   if (ps_stream_get_rtt_ms (stream) >= 0)
     printf ("%-16s %.2f ms\n", _("Round trip:"), ps_stream_get_rtt_ms (stream));
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      PsIceCandidate *candidate = g_ptr_array_index (candidates, i);
+
+      printf ("%-16s %s %s %s %u\n", i == 0 ? _("Camera’s end:") : "", candidate->type,
+              candidate->transport, candidate->address, candidate->port);
+    }
   if (ps_stream_get_latency (stream, &p50, &p95))
     printf ("%-16s p50 %.1f ms, p95 %.1f ms\n", _("Latency:"), p50, p95);
   else

@@ -23,6 +23,7 @@ struct _PsIcePair
   char       *remote_address;
   guint       remote_port;
   char       *local_address;    /* of a host candidate, or NULL */
+  GPtrArray  *remote_candidates;
 };
 
 G_DEFINE_FINAL_TYPE (PsIcePair, ps_ice_pair, G_TYPE_OBJECT)
@@ -174,6 +175,7 @@ ps_ice_pair_finalize (GObject *object)
   g_free (self->transport);
   g_free (self->remote_address);
   g_free (self->local_address);
+  g_ptr_array_unref (self->remote_candidates);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (ps_ice_pair_parent_class)->finalize (object);
@@ -189,10 +191,80 @@ static void
 ps_ice_pair_init (PsIcePair *self)
 {
   g_mutex_init (&self->lock);
+  self->remote_candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) ps_ice_candidate_free);
 }
 
 PsIcePair *
 ps_ice_pair_new (void)
 {
   return g_object_new (PS_TYPE_ICE_PAIR, NULL);
+}
+
+void
+ps_ice_pair_add_remote_candidate (PsIcePair  *self,
+                                  const char *line)
+{
+  g_autoptr(PsIceCandidate) candidate = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (PS_IS_ICE_PAIR (self));
+
+  if (line == NULL || *line == '\0')
+    return;   /* the end of candidates */
+  candidate = ps_ice_candidate_parse (line, strnlen (line, PS_ICE_CANDIDATE_MAX_SIZE + 1),
+                                      &error);
+  if (candidate == NULL)
+    {
+      g_debug ("a remote candidate not kept: %s", error->message);
+      return;
+    }
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->remote_candidates->len && candidate != NULL; i++)
+    if (ps_ice_candidate_equal (g_ptr_array_index (self->remote_candidates, i), candidate))
+      g_clear_pointer (&candidate, ps_ice_candidate_free);
+  if (candidate != NULL && self->remote_candidates->len < PS_ICE_PAIR_MAX_CANDIDATES)
+    g_ptr_array_add (self->remote_candidates, g_steal_pointer (&candidate));
+  g_mutex_unlock (&self->lock);
+}
+
+void
+ps_ice_pair_add_remote_candidates_from_sdp (PsIcePair           *self,
+                                            const GstSDPMessage *sdp)
+{
+  g_return_if_fail (PS_IS_ICE_PAIR (self));
+  g_return_if_fail (sdp != NULL);
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, m);
+
+      for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+        {
+          const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, a);
+          g_autofree char *line = NULL;
+
+          if (g_strcmp0 (attribute->key, "candidate") != 0 || attribute->value == NULL)
+            continue;
+          line = g_strconcat ("candidate:", attribute->value, NULL);
+          ps_ice_pair_add_remote_candidate (self, line);
+        }
+    }
+}
+
+GPtrArray *
+ps_ice_pair_dup_remote_candidates (PsIcePair *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (PS_IS_ICE_PAIR (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  copy = g_ptr_array_new_full (self->remote_candidates->len,
+                               (GDestroyNotify) ps_ice_candidate_free);
+  for (guint i = 0; i < self->remote_candidates->len; i++)
+    g_ptr_array_add (copy, ps_ice_candidate_copy (g_ptr_array_index (self->remote_candidates, i)));
+  g_mutex_unlock (&self->lock);
+
+  return copy;
 }

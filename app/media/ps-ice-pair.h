@@ -10,6 +10,9 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+
+#include "ps-ice-candidate.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +31,17 @@ const char *ps_ice_pair_get_remote_address (PsIcePair  *self,
 /* Whether the pair's local end is a host address this machine still has
  * (a reflexive or relayed pair counts as broken after a network change) */
 gboolean    ps_ice_pair_is_intact          (PsIcePair  *self);
+
+/* A candidate line the far end sent (by signalling, or in its SDP): kept
+ * once each, up to PS_ICE_PAIR_MAX_CANDIDATES; one that does not parse is
+ * dropped.  Every one of them receives our connectivity checks. */
+#define PS_ICE_PAIR_MAX_CANDIDATES 32
+void        ps_ice_pair_add_remote_candidate    (PsIcePair           *self,
+                                                 const char          *line);
+/* The same for each a=candidate of a description */
+void        ps_ice_pair_add_remote_candidates_from_sdp (PsIcePair           *self,
+                                                        const GstSDPMessage *sdp);
+/* (element-type PsIceCandidate) (transfer full) */
+GPtrArray  *ps_ice_pair_dup_remote_candidates   (PsIcePair           *self);
 
 G_END_DECLS

@@ -375,6 +375,7 @@ handle_offer (PsP2pSession *self,
     }
 
   self->answered = TRUE;
+  ps_ice_pair_add_remote_candidates_from_sdp (self->pair, sdp);
   offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   g_signal_emit_by_name (self->webrtc, "set-remote-description", offer, NULL);
   gst_webrtc_session_description_free (offer);
@@ -469,6 +470,7 @@ on_message (PsSignallingClient  *client,
         {
           if (!ps_p2p_config_allows_candidate (self->config, message->candidate))
             break;
+          ps_ice_pair_add_remote_candidate (self->pair, message->candidate);
           g_signal_emit_by_name (self->webrtc, "add-ice-candidate", message->sdp_m_line_index,
                                  message->candidate);
         }
@@ -540,15 +542,20 @@ on_client_connected (GObject      *object,
   self->find_timeout_id = g_timeout_add_seconds (FIND_TIMEOUT_S, find_timeout_cb, self);
 }
 
+static void
+drop_probe (gpointer  data,
+            GClosure *closure)
+{
+  g_object_unref (data);
+}
+
 /* webrtcbin's thread: the camera's round-trip probe, once DTLS is up */
 static void
 on_data_channel (GstElement           *webrtc,
                  GstWebRTCDataChannel *channel,
                  gpointer              user_data)
 {
-  PsP2pSession *self = user_data;
-
-  ps_rtt_probe_attach (self->rtt, channel);
+  ps_rtt_probe_attach (user_data, channel);
 }
 
 /* Public --------------------------------------------------------------------- */
@@ -583,7 +590,10 @@ ps_p2p_session_new (const char        *device_id,
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
                     self);
-  g_signal_connect (self->webrtc, "on-data-channel", G_CALLBACK (on_data_channel), self);
+  /* the handler holds the probe, not the session: webrtcbin's thread may
+   * be inside it while the session goes */
+  g_signal_connect_data (self->webrtc, "on-data-channel", G_CALLBACK (on_data_channel),
+                         g_object_ref (self->rtt), drop_probe, 0);
 
   return self;
 }
@@ -685,7 +695,10 @@ ps_p2p_session_dispose (GObject *object)
     ps_p2p_session_stop (self);
   g_clear_object (&self->client);
   if (self->webrtc != NULL)
-    g_signal_handlers_disconnect_by_data (self->webrtc, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->webrtc, self);
+      g_signal_handlers_disconnect_by_data (self->webrtc, self->rtt);
+    }
   gst_clear_object (&self->webrtc);
 
   G_OBJECT_CLASS (ps_p2p_session_parent_class)->dispose (object);
@@ -755,6 +768,12 @@ viewer_path_is_intact (PsWebrtcViewer *viewer)
   return ps_p2p_session_path_is_intact (PS_P2P_SESSION (viewer));
 }
 
+static GPtrArray *
+viewer_dup_remote_candidates (PsWebrtcViewer *viewer)
+{
+  return ps_ice_pair_dup_remote_candidates (PS_P2P_SESSION (viewer)->pair);
+}
+
 static double
 viewer_get_rtt_ms (PsWebrtcViewer *viewer)
 {
@@ -771,6 +790,7 @@ ps_p2p_session_viewer_init (PsWebrtcViewerInterface *iface)
   iface->get_remote_address = viewer_get_remote_address;
   iface->path_is_intact = viewer_path_is_intact;
   iface->get_rtt_ms = viewer_get_rtt_ms;
+  iface->dup_remote_candidates = viewer_dup_remote_candidates;
 }
 
 static void

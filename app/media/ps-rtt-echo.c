@@ -22,6 +22,7 @@ on_message (GstWebRTCDataChannel *channel,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *pong = NULL;
+  GstWebRTCDataChannelState state;
   PsRttKind kind;
   guint32 sequence;
 
@@ -34,6 +35,9 @@ on_message (GstWebRTCDataChannel *channel,
     }
   if (kind != PS_RTT_PING)
     return;
+  g_object_get (channel, "ready-state", &state, NULL);
+  if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN)
+    return;   /* closing: no answer */
 
   pong = ps_rtt_message_format (PS_RTT_PONG, sequence);
   g_signal_emit_by_name (channel, "send-string", pong);

@@ -39,6 +39,13 @@ struct _PsRttProbe
 
 G_DEFINE_FINAL_TYPE (PsRttProbe, ps_rtt_probe, G_TYPE_OBJECT)
 
+static void
+drop_probe (gpointer  data,
+            GClosure *closure)
+{
+  g_object_unref (data);
+}
+
 /* With the lock held */
 static void
 send_ping_locked (PsRttProbe *self)
@@ -138,8 +145,12 @@ ps_rtt_probe_attach (PsRttProbe           *self,
   if (self->channel == NULL && self->timer != NULL)
     {
       self->channel = g_object_ref (channel);
-      g_signal_connect (channel, "on-open", G_CALLBACK (on_open), self);
-      g_signal_connect (channel, "on-message-string", G_CALLBACK (on_message), self);
+      /* each handler holds the probe: SCTP's thread may be inside one
+       * while the main thread disconnects it */
+      g_signal_connect_data (channel, "on-open", G_CALLBACK (on_open), g_object_ref (self),
+                             drop_probe, 0);
+      g_signal_connect_data (channel, "on-message-string", G_CALLBACK (on_message),
+                             g_object_ref (self), drop_probe, 0);
       /* a channel already open when announced gets its first ping now */
       send_ping_locked (self);
     }

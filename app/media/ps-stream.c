@@ -68,6 +68,7 @@ struct _PsStream
   PsWebrtcViewer  *viewer;        /* P2P or WHEP: the webrtcbin's signalling */
   char            *p2p_transport; /* the last session's selected pair */
   double           p2p_rtt_ms;    /* and its round trip, negative unknown */
+  GPtrArray       *p2p_candidates; /* and the camera's candidates */
   gulong           network_changed_id;
   guint            network_restart_id;
   guint            bus_watch;
@@ -147,6 +148,8 @@ teardown (PsStream *self)
       g_free (self->p2p_transport);
       self->p2p_transport = g_strdup (ps_webrtc_viewer_get_transport (self->viewer));
       self->p2p_rtt_ms = ps_webrtc_viewer_get_rtt_ms (self->viewer);
+      g_clear_pointer (&self->p2p_candidates, g_ptr_array_unref);
+      self->p2p_candidates = ps_webrtc_viewer_dup_remote_candidates (self->viewer);
       g_signal_handlers_disconnect_by_data (self->viewer, self);
       ps_webrtc_viewer_stop (self->viewer);
     }
@@ -1293,6 +1296,7 @@ ps_stream_finalize (GObject *object)
   g_free (self->resolved_uri);
   g_free (self->codec);
   g_free (self->p2p_transport);
+  g_clear_pointer (&self->p2p_candidates, g_ptr_array_unref);
   g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->latency, ps_percentiles_free);
@@ -1599,6 +1603,19 @@ ps_stream_set_p2p_config (PsStream          *self,
   g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
   if (config != NULL)
     self->p2p_config = ps_p2p_config_copy (config);
+}
+
+GPtrArray *
+ps_stream_dup_remote_candidates (PsStream *self)
+{
+  g_return_val_if_fail (PS_IS_STREAM (self), NULL);
+
+  if (self->viewer != NULL)
+    return ps_webrtc_viewer_dup_remote_candidates (self->viewer);
+  if (self->p2p_candidates != NULL)
+    return g_ptr_array_ref (self->p2p_candidates);
+
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) ps_ice_candidate_free);
 }
 
 double

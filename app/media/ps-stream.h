@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "ps-ice-candidate.h"
 #include "ps-p2p-config.h"
 #include "ps-stream-error.h"
 
@@ -66,6 +67,9 @@ const char    *ps_stream_get_remote_address (PsStream        *self,
 /* For P2P: the path's round trip in milliseconds (Peerscope's probe over a
  * data channel), the last session's once stopped; negative when unknown */
 double         ps_stream_get_rtt_ms         (PsStream        *self);
+/* For P2P: every candidate the camera's end gave, the last session's once
+ * stopped: (element-type PsIceCandidate) (transfer full) */
+GPtrArray     *ps_stream_dup_remote_candidates (PsStream     *self);
 
 void           ps_stream_start              (PsStream        *self);
 void           ps_stream_stop               (PsStream        *self);

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "ps-ice-candidate.h"
 #include "ps-webrtc-viewer.h"
 
 G_DEFINE_INTERFACE (PsWebrtcViewer, ps_webrtc_viewer, G_TYPE_OBJECT)
@@ -78,6 +79,20 @@ ps_webrtc_viewer_get_rtt_ms (PsWebrtcViewer *self)
 
   iface = PS_WEBRTC_VIEWER_GET_IFACE (self);
   return iface->get_rtt_ms != NULL ? iface->get_rtt_ms (self) : -1;
+}
+
+GPtrArray *
+ps_webrtc_viewer_dup_remote_candidates (PsWebrtcViewer *self)
+{
+  PsWebrtcViewerInterface *iface;
+
+  g_return_val_if_fail (PS_IS_WEBRTC_VIEWER (self), NULL);
+
+  iface = PS_WEBRTC_VIEWER_GET_IFACE (self);
+  if (iface->dup_remote_candidates != NULL)
+    return iface->dup_remote_candidates (self);
+
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) ps_ice_candidate_free);
 }
 
 void

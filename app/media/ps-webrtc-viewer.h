@@ -30,6 +30,8 @@ struct _PsWebrtcViewerInterface
   const char *(*get_remote_address) (PsWebrtcViewer *self,
                                      guint          *port);
   gboolean    (*path_is_intact)     (PsWebrtcViewer *self);
+  /* optional: (element-type PsIceCandidate) (transfer full) */
+  GPtrArray  *(*dup_remote_candidates) (PsWebrtcViewer *self);
   /* optional: the path's round trip, negative when not measured */
   double      (*get_rtt_ms)         (PsWebrtcViewer *self);
   /* optional: the goodbye that stop() began (WHEP: the DELETE) */
@@ -51,6 +53,9 @@ gboolean    ps_webrtc_viewer_path_is_intact     (PsWebrtcViewer *self);
 /* Milliseconds, smoothed; negative while unknown (or never, for a peer
  * that does not answer Peerscope's round-trip probe) */
 double      ps_webrtc_viewer_get_rtt_ms         (PsWebrtcViewer *self);
+/* Every candidate the camera's end gave (host, srflx, relay), each of
+ * which our ICE agent checked: (element-type PsIceCandidate) (transfer full) */
+GPtrArray  *ps_webrtc_viewer_dup_remote_candidates (PsWebrtcViewer *self);
 /* After stop: ends once the far end was told goodbye, or could not be
  * (bounded by the signalling's own timeouts).  Then a process can exit
  * without leaving a session behind on the server. */

@@ -200,6 +200,7 @@ on_answer (GObject      *object,
       return;
     }
 
+  ps_ice_pair_add_remote_candidates_from_sdp (self->pair, sdp);
   answer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   g_signal_emit_by_name (self->webrtc, "set-remote-description", answer, NULL);
   gst_webrtc_session_description_free (answer);
@@ -422,6 +423,12 @@ viewer_wait_closed_async (PsWebrtcViewer      *viewer,
     g_ptr_array_add (self->close_waiters, g_steal_pointer (&task));
 }
 
+static GPtrArray *
+viewer_dup_remote_candidates (PsWebrtcViewer *viewer)
+{
+  return ps_ice_pair_dup_remote_candidates (PS_WHEP_SESSION (viewer)->pair);
+}
+
 static const char *
 viewer_get_transport (PsWebrtcViewer *viewer)
 {
@@ -448,6 +455,7 @@ ps_whep_session_viewer_init (PsWebrtcViewerInterface *iface)
   iface->start = viewer_start;
   iface->stop = viewer_stop;
   iface->wait_closed_async = viewer_wait_closed_async;
+  iface->dup_remote_candidates = viewer_dup_remote_candidates;
   iface->get_transport = viewer_get_transport;
   iface->get_remote_address = viewer_get_remote_address;
   iface->path_is_intact = viewer_path_is_intact;

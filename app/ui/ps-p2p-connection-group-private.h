@@ -10,8 +10,8 @@
 
 G_BEGIN_DECLS
 
-/* The subtitle of a row: "device", "rendezvous", "path", "address", "rtt",
- * "bitrate" */
+/* The subtitle of a row: "device", "rendezvous", "path", "address",
+ * "candidates", "rtt", "bitrate" */
 const char     *_ps_p2p_connection_group_get_text      (PsP2pConnectionGroup *self,
                                                         const char           *row);
 gboolean        _ps_p2p_connection_group_shows_warning (PsP2pConnectionGroup *self);

@@ -34,6 +34,7 @@ struct _PsP2pConnectionGroup
   AdwActionRow        *rendezvous_row;
   AdwActionRow        *path_row;
   AdwActionRow        *address_row;
+  AdwActionRow        *candidates_row;
   AdwActionRow        *rtt_row;
   AdwActionRow        *bitrate_row;
   AdwComboRow         *policy_row;
@@ -76,6 +77,28 @@ ps_p2p_connection_group_format_bitrate (double bits_per_second)
 
   /* Translators: kilobits per second */
   return g_strdup_printf (_("%.0f kbit/s"), bits_per_second / 1e3);
+}
+
+char *
+ps_p2p_connection_group_format_candidates (GPtrArray *candidates)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      PsIceCandidate *candidate = g_ptr_array_index (candidates, i);
+      gboolean v6 = strchr (candidate->address, ':') != NULL;
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: an ICE candidate: its type (host, srflx, relay), then
+       * ADDRESS:PORT and the transport (udp, tcp) */
+      g_string_append_printf (text, _("%s · %s%s%s:%u (%s)"), candidate->type, v6 ? "[" : "",
+                              candidate->address, v6 ? "]" : "", candidate->port,
+                              candidate->transport);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
 char *
@@ -149,6 +172,7 @@ update (PsP2pConnectionGroup *self)
   g_autofree char *address = NULL;
   g_autofree char *bitrate = NULL;
   g_autofree char *rtt = NULL;
+  g_autofree char *candidates = NULL;
   gboolean identity;
   gboolean playing;
   const char *transport;
@@ -179,6 +203,14 @@ update (PsP2pConnectionGroup *self)
   else if (remote != NULL)
     address = g_strdup_printf ("%s:%u", remote, port);
   set_subtitle (self->address_row, address);
+
+  if (playing)
+    {
+      g_autoptr(GPtrArray) list = ps_stream_dup_remote_candidates (self->stream);
+
+      candidates = ps_p2p_connection_group_format_candidates (list);
+    }
+  set_subtitle (self->candidates_row, candidates);
 
   /* the probe's first answer comes a moment after the video; a camera
    * that has not answered after a few seconds never will */
@@ -353,6 +385,7 @@ ps_p2p_connection_group_class_init (PsP2pConnectionGroupClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, rendezvous_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, path_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, address_row);
+  gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, candidates_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, rtt_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, bitrate_row);
   gtk_widget_class_bind_template_child (widget_class, PsP2pConnectionGroup, policy_row);
@@ -430,8 +463,10 @@ _ps_p2p_connection_group_get_text (PsP2pConnectionGroup *self,
                                    const char           *row)
 {
   AdwActionRow *rows[] = { self->device_row, self->rendezvous_row, self->path_row,
-                           self->address_row, self->rtt_row, self->bitrate_row };
-  const char *names[] = { "device", "rendezvous", "path", "address", "rtt", "bitrate" };
+                           self->address_row, self->candidates_row, self->rtt_row,
+                           self->bitrate_row };
+  const char *names[] = { "device", "rendezvous", "path", "address", "candidates", "rtt",
+                          "bitrate" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_str_equal (row, names[i]))

@@ -29,6 +29,8 @@ void                  ps_p2p_connection_group_set_stream (PsP2pConnectionGroup *
 const char           *ps_p2p_connection_group_describe_transport (const char *transport);
 /* "1.2 Mbit/s" */
 char                 *ps_p2p_connection_group_format_bitrate     (double      bits_per_second);
+/* One line per candidate: "srflx · 198.18.0.1:54902 (udp)" */
+char                 *ps_p2p_connection_group_format_candidates  (GPtrArray  *candidates);
 /* "4.2 ms", "38 ms", or that the camera answers no probe (negative) */
 char                 *ps_p2p_connection_group_format_rtt         (double      milliseconds);
 

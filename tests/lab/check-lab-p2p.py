@@ -846,6 +846,11 @@ def matrix(lab, tap):
     lab.away_nat("eim")
     v = lab.view("away", stun=True)
     check_cell(tap, "2 away, eim NAT", v, "ice-srflx", figures)
+    seen = {(c.get("type"), c.get("address")) for c in v["report"].get("remote_candidates") or []}
+    note(f"2 away, eim NAT: the camera's candidates {sorted(seen)}")
+    tap.check("2 away, eim NAT: the viewer lists the camera's candidates: its LAN address and "
+              "its home's public address (STUN)",
+              ("host", CAMERA) in seen and ("srflx", "198.18.0.1") in seen, sorted(seen))
     direct = v["wan"]["homes_udp"]
     note(f"2 away, eim NAT: wan routed {direct} UDP datagrams directly between the homes")
     tap.check("2 away, eim NAT: the media went directly between the homes (wan routed it)",
