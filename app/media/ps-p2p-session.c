@@ -20,6 +20,7 @@
 #include "ps-rtt-probe.h"
 #include "ps-signalling-client.h"
 #include "ps-stream-error.h"
+#include "ps-webrtc-promise.h"
 #include "ps-webrtc-viewer.h"
 
 /* How long the camera may take to show up on the rendezvous server: the
@@ -321,16 +322,11 @@ on_answer_created (GstPromise *promise,
                    gpointer    user_data)
 {
   PsP2pSession *self = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *answer = NULL;
   g_autofree char *text = NULL;
   Call *call;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-  gst_promise_unref (promise);
+  answer = ps_webrtc_promise_take_description (promise, "answer");
 
   if (answer == NULL)
     {

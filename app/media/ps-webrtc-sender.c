@@ -17,6 +17,7 @@
 #include "ps-ice-close.h"
 #include "ps-rtt-echo.h"
 #include "ps-stream-error.h"
+#include "ps-webrtc-promise.h"
 #include "ps-webrtc-sender.h"
 
 #define DEFAULT_PAYLOAD   96
@@ -303,14 +304,9 @@ on_offer_created (GstPromise *promise,
                   gpointer    user_data)
 {
   PsWebrtcSender *self = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *offer = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
+  offer = ps_webrtc_promise_take_description (promise, "offer");
 
   if (offer == NULL)
     {
@@ -537,14 +533,9 @@ on_answer_created (GstPromise *promise,
                    gpointer    user_data)
 {
   PsWebrtcSender *self = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *answer = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-  gst_promise_unref (promise);
+  answer = ps_webrtc_promise_take_description (promise, "answer");
 
   if (answer == NULL)
     {

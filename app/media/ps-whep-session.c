@@ -18,6 +18,7 @@
 #include "ps-ice-close.h"
 #include "ps-ice-pair.h"
 #include "ps-stream-error.h"
+#include "ps-webrtc-promise.h"
 #include "ps-webrtc-viewer.h"
 #include "ps-whep-session.h"
 
@@ -290,14 +291,9 @@ on_offer_created (GstPromise *promise,
                   gpointer    user_data)
 {
   PsWhepSession *self = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *offer = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
+  offer = ps_webrtc_promise_take_description (promise, "offer");
 
   if (offer == NULL)
     return;

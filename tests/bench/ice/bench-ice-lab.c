@@ -33,6 +33,7 @@
 #include <signal.h>
 
 #include "bench-ice.h"
+#include "ps-webrtc-promise.h"
 
 #define IDLE_WAIT_S   3
 #define READY_WAIT_S  30
@@ -148,15 +149,10 @@ on_sender_offer_cb (GstPromise *promise,
                     gpointer    user_data)
 {
   GstElement *webrtc = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *offer = NULL;
   g_autofree char *text = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
+  offer = ps_webrtc_promise_take_description (promise, "offer");
   if (offer == NULL)
     {
       g_printerr ("bench-ice: the baseline camera made no offer\n");
@@ -333,15 +329,10 @@ on_viewer_answer_cb (GstPromise *promise,
                      gpointer    user_data)
 {
   Run *run = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *answer = NULL;
   g_autofree char *text = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-  gst_promise_unref (promise);
+  answer = ps_webrtc_promise_take_description (promise, "answer");
   if (answer == NULL)
     {
       run_fail (run, "the viewer's webrtcbin made no answer");

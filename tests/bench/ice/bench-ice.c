@@ -70,6 +70,7 @@
 #include <sys/prctl.h>
 
 #include "bench-ice.h"
+#include "ps-webrtc-promise.h"
 
 #define TURN_USER "u"
 #define TURN_PASS "p"
@@ -99,14 +100,9 @@ on_baseline_answer_cb (GstPromise *promise,
                        gpointer    user_data)
 {
   Run *run = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *answer = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-  gst_promise_unref (promise);
+  answer = ps_webrtc_promise_take_description (promise, "answer");
   if (answer == NULL)
     {
       run_fail (run, "the viewer's webrtcbin made no answer");
@@ -123,14 +119,9 @@ on_baseline_offer_cb (GstPromise *promise,
                       gpointer    user_data)
 {
   Run *run = user_data;
-  const GstStructure *reply = NULL;
   GstWebRTCSessionDescription *offer = NULL;
 
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply != NULL)
-    gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-  gst_promise_unref (promise);
+  offer = ps_webrtc_promise_take_description (promise, "offer");
   if (offer == NULL)
     {
       run_fail (run, "the camera's webrtcbin made no offer");
