@@ -593,14 +593,24 @@ typedef struct
   GOutputStream     *out;
 } Raw;
 
+/* A plain TCP connection to the server, from FROM (a loopback address) or
+ * from 127.0.0.1 */
 static Raw *
-raw_connect (Server *server)
+raw_connect_from (Server     *server,
+                  const char *from)
 {
   g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, server->port);
   g_autoptr(GError) error = NULL;
   Raw *raw = g_new0 (Raw, 1);
+
+  if (from != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_inet_socket_address_new_from_string (from, 0);
+
+      g_socket_client_set_local_address (socket_client, local);
+    }
 
   raw->connection = g_socket_client_connect (socket_client, G_SOCKET_CONNECTABLE (address), NULL,
                                              &error);
@@ -610,6 +620,12 @@ raw_connect (Server *server)
   raw->out = g_io_stream_get_output_stream (G_IO_STREAM (raw->connection));
 
   return raw;
+}
+
+static Raw *
+raw_connect (Server *server)
+{
+  return raw_connect_from (server, NULL);
 }
 
 static void
@@ -1458,6 +1474,46 @@ test_caps (void)
   a4 = client_open (server, TOKEN_A, TOKEN_HEADER);
 }
 
+/* One address cannot take every place, even before a token is checked:
+ * silent connections count */
+static void
+test_address_cap (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(Raw) other1 = NULL;
+  g_autoptr(Raw) other2 = NULL;
+  g_autoptr(Raw) other3 = NULL;
+  g_autoptr(Client) a1 = NULL;
+  g_autoptr(Client) b1 = NULL;
+  g_autoptr(Client) a2 = NULL;
+  g_autoptr(Client) a3 = NULL;
+  gint64 start;
+  guint8 byte;
+
+  server_start (server, TRUE, "--max-connections-per-address", "2", NULL);
+
+  /* two silent connections from 127.0.0.2 fill that address's places... */
+  other1 = raw_connect_from (server, "127.0.0.2");
+  other2 = raw_connect_from (server, "127.0.0.2");
+  spin (QUIET_MS);
+  other3 = raw_connect_from (server, "127.0.0.2");
+  start = g_get_monotonic_time ();
+  g_assert_cmpint (g_input_stream_read (other3->in, &byte, 1, NULL, NULL), <=, 0);
+  /* cut at once, not by the handshake timeout (10 s) */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  /* ...not 127.0.0.1's, whose two places any accounts may take */
+  a1 = client_open (server, TOKEN_A, TOKEN_HEADER);
+  b1 = client_open (server, TOKEN_B, TOKEN_HEADER);
+  a2 = client_try (server, TOKEN_A, TOKEN_HEADER);
+  g_assert_null (a2->connection);
+
+  /* a place freed is taken again */
+  g_clear_pointer (&b1, client_free);
+  spin (QUIET_MS);
+  a3 = client_open (server, TOKEN_A, TOKEN_HEADER);
+}
+
 static void
 test_sessions_cap (void)
 {
@@ -1663,6 +1719,7 @@ main (int   argc,
   g_test_add_func ("/rendezvous/idle", test_idle);
   g_test_add_func ("/rendezvous/handshake-timeout", test_handshake_timeout);
   g_test_add_func ("/rendezvous/caps", test_caps);
+  g_test_add_func ("/rendezvous/address-cap", test_address_cap);
   g_test_add_func ("/rendezvous/sessions-cap", test_sessions_cap);
   g_test_add_func ("/rendezvous/wss", test_wss);
   g_test_add_func ("/rendezvous/config", test_config);

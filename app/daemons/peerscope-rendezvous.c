@@ -50,6 +50,7 @@ typedef struct
   gint64  handshake_timeout;
   gint64  max_connections;
   gint64  max_connections_per_account;
+  gint64  max_connections_per_address;
   gint64  max_sessions_per_peer;
   gint64  max_backlog;
 } Settings;
@@ -60,6 +61,7 @@ settings_init (Settings *settings)
   memset (settings, 0, sizeof *settings);
   settings->max_message_size = settings->idle_timeout = settings->handshake_timeout = -1;
   settings->max_connections = settings->max_connections_per_account = -1;
+  settings->max_connections_per_address = -1;
   settings->max_sessions_per_peer = settings->max_backlog = -1;
   settings->rate = settings->burst = -1;
 }
@@ -83,7 +85,7 @@ read_config (const char  *path,
   static const char * const keys[] = {
     "listen", "token-file", "tls-cert", "tls-key", "max-message-size", "rate", "burst",
     "idle-timeout", "handshake-timeout", "max-connections", "max-connections-per-account",
-    "max-sessions-per-peer", "max-backlog", NULL
+    "max-connections-per-address", "max-sessions-per-peer", "max-backlog", NULL
   };
   struct { const char *key; gint64 *value; } integers[] = {
     { "max-message-size", &settings->max_message_size },
@@ -91,6 +93,7 @@ read_config (const char  *path,
     { "handshake-timeout", &settings->handshake_timeout },
     { "max-connections", &settings->max_connections },
     { "max-connections-per-account", &settings->max_connections_per_account },
+    { "max-connections-per-address", &settings->max_connections_per_address },
     { "max-sessions-per-peer", &settings->max_sessions_per_peer },
     { "max-backlog", &settings->max_backlog },
   };
@@ -273,6 +276,9 @@ apply_settings (const Settings      *settings,
   if (settings->max_connections_per_account >= 0)
     limits->max_connections_per_account = (guint) MIN (settings->max_connections_per_account,
                                                        G_MAXUINT);
+  if (settings->max_connections_per_address >= 0)
+    limits->max_connections_per_address = (guint) MIN (settings->max_connections_per_address,
+                                                       G_MAXUINT);
   if (settings->max_sessions_per_peer >= 0)
     limits->max_sessions_per_peer = (guint) MIN (settings->max_sessions_per_peer, G_MAXUINT);
   if (settings->max_backlog >= 0)
@@ -362,7 +368,7 @@ main (int   argc,
   Settings settings;
   Daemon daemon = { 0 };
   int max_message_size = -1, idle_timeout = -1, handshake_timeout = -1;
-  int max_connections = -1, max_per_account = -1, max_sessions = -1;
+  int max_connections = -1, max_per_account = -1, max_per_address = -1, max_sessions = -1;
   gint64 max_backlog = -1;
   double rate = -1, burst = -1;
   const GOptionEntry entries[] = {
@@ -390,6 +396,8 @@ main (int   argc,
       "Connections in all (default 1000)", "N" },
     { "max-connections-per-account", 0, 0, G_OPTION_ARG_INT, &max_per_account,
       "Connections per account (default 64)", "N" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &max_per_address,
+      "Connections from one IP address, before and after the token check (default 32)", "N" },
     { "max-sessions-per-peer", 0, 0, G_OPTION_ARG_INT, &max_sessions,
       "Sessions a peer may be in at once (default 16)", "N" },
     { "max-backlog", 0, 0, G_OPTION_ARG_INT64, &max_backlog,
@@ -439,6 +447,7 @@ main (int   argc,
   settings.handshake_timeout = handshake_timeout;
   settings.max_connections = max_connections;
   settings.max_connections_per_account = max_per_account;
+  settings.max_connections_per_address = max_per_address;
   settings.max_sessions_per_peer = max_sessions;
   settings.max_backlog = max_backlog;
   if (config != NULL && !read_config (config, &settings, &error))

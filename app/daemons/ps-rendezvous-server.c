@@ -90,6 +90,8 @@ ps_rendezvous_limits_init (PsRendezvousLimits *limits)
   limits->handshake_timeout = 10;
   limits->max_connections = 1000;
   limits->max_connections_per_account = 64;
+  /* a household behind one NAT: its cameras and viewers, with room */
+  limits->max_connections_per_address = 32;
   limits->max_sessions_per_peer = 16;
   limits->max_backlog = 1024 * 1024;
 }
@@ -117,6 +119,9 @@ ps_rendezvous_limits_check (const PsRendezvousLimits  *limits,
   else if (limits->max_connections_per_account < 1
            || limits->max_connections_per_account > PS_SIGNALLING_MAX_PEERS)
     problem = "the connection limit per account is not between 1 and 1024";
+  else if (limits->max_connections_per_address < 1
+           || limits->max_connections_per_address > 1000000)
+    problem = "the connection limit per address is not between 1 and 1000000";
   else if (limits->max_sessions_per_peer < 1 || limits->max_sessions_per_peer > 1024)
     problem = "the session limit is not between 1 and 1024";
   else if (limits->max_backlog < 2 * (gsize) limits->max_message_size
@@ -251,6 +256,28 @@ count_connections (PsRendezvousServer *self)
   return g_hash_table_size (self->peers) + g_hash_table_size (self->pending);
 }
 
+/* Connections from REMOTE, upgraded or not: before any token is checked,
+ * one address cannot take the server's whole connection budget */
+static guint
+count_from_address (PsRendezvousServer *self,
+                    const char         *remote)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (((Pending *) value)->remote, remote) == 0)
+      n++;
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (g_strcmp0 (ps_rendezvous_peer_get_remote (value), remote) == 0)
+      n++;
+
+  return n;
+}
+
 /* Each request, from the moment its connection is accepted (before TLS)
  * until its WebSocket upgrade, has handshake_timeout seconds. */
 static void
@@ -258,6 +285,7 @@ on_request_started_cb (PsRendezvousServer *self,
                        SoupServerMessage  *message)
 {
   GSocket *socket = soup_server_message_get_socket (message);
+  g_autofree char *remote = NULL;
   Pending *pending;
 
   if (socket != NULL)
@@ -271,11 +299,21 @@ on_request_started_cb (PsRendezvousServer *self,
       return;
     }
 
+  remote = socket_remote (socket);
+  if (remote != NULL &&
+      count_from_address (self, remote) >= self->limits.max_connections_per_address)
+    {
+      g_message ("Refusing %s: %u connections from that address already", remote,
+                 count_from_address (self, remote));
+      g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      return;
+    }
+
   pending = g_new0 (Pending, 1);
   pending->server = self;
   pending->message = message;
   pending->socket = socket != NULL ? g_object_ref (socket) : NULL;
-  pending->remote = socket_remote (socket);
+  pending->remote = g_steal_pointer (&remote);
   pending->timeout_id = g_timeout_add_seconds (self->limits.handshake_timeout,
                                                on_pending_timeout_cb, pending);
   g_object_weak_ref (G_OBJECT (message), on_pending_message_finalized, pending);

@@ -20,6 +20,7 @@ typedef struct
   guint   handshake_timeout;            /* seconds from accepting to the WebSocket upgrade */
   guint   max_connections;              /* in all, upgrades under way included */
   guint   max_connections_per_account;
+  guint   max_connections_per_address;  /* from one IP address, upgrades under way included */
   guint   max_sessions_per_peer;
   gsize   max_backlog;                  /* bytes queued to a peer that does not read */
 } PsRendezvousLimits;
