@@ -293,17 +293,7 @@ start_connection (PsP2pDirectory *self)
     }
 
   self->client = ps_signalling_client_new (self->config->rendezvous_url, self->config->token);
-  if (self->config->ca_file != NULL &&
-      !ps_signalling_client_set_ca_file (self->client, self->config->ca_file, &error))
-    {
-      g_autofree char *message = NULL;
-
-      /* Translators: %s says why the certificate file could not be read */
-      message = g_strdup_printf (_("Cannot read the certificate authority file: %s"),
-                                 error->message);
-      fail (self, message);
-      return;
-    }
+  ps_signalling_client_set_ca_file (self->client, self->config->ca_file);
 
   self->cancellable = g_cancellable_new ();
   ps_signalling_client_connect_async (self->client, self->cancellable, on_connected_cb,

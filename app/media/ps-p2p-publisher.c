@@ -322,17 +322,8 @@ on_connected (GObject      *object,
 static void
 connect_client (PsP2pPublisher *self)
 {
-  g_autoptr(GError) error = NULL;
-
   self->client = ps_signalling_client_new (self->config->rendezvous_url, self->config->token);
-  if (self->config->ca_file != NULL &&
-      !ps_signalling_client_set_ca_file (self->client, self->config->ca_file, &error))
-    {
-      g_clear_object (&self->client);
-      if (self->start_task != NULL)
-        g_task_return_error (g_steal_pointer (&self->start_task), g_steal_pointer (&error));
-      return;
-    }
+  ps_signalling_client_set_ca_file (self->client, self->config->ca_file);
   g_signal_connect_object (self->client, "message", G_CALLBACK (on_message), self, 0);
   g_signal_connect_object (self->client, "closed", G_CALLBACK (on_closed), self, 0);
   ps_signalling_client_connect_async (self->client, NULL, on_connected, g_object_ref (self));

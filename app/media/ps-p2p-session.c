@@ -622,14 +622,7 @@ ps_p2p_session_start (PsP2pSession *self)
     }
 
   self->client = ps_signalling_client_new (self->config->rendezvous_url, self->config->token);
-  if (self->config->ca_file != NULL &&
-      !ps_signalling_client_set_ca_file (self->client, self->config->ca_file, &error))
-    {
-      fail (self, g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
-                               _("Cannot read the rendezvous server’s certificate: %s"),
-                               error->message));
-      return;
-    }
+  ps_signalling_client_set_ca_file (self->client, self->config->ca_file);
   g_signal_connect_object (self->client, "message", G_CALLBACK (on_message), self, 0);
   g_signal_connect_object (self->client, "closed", G_CALLBACK (on_closed), self, 0);
   ps_signalling_client_connect_async (self->client, self->cancellable, on_client_connected,

@@ -23,6 +23,7 @@ struct _PsSignallingClient
 
   char                    *url;
   char                    *token;
+  char                    *ca_file;        /* read when connecting */
 
   SoupSession             *session;
   SoupWebsocketConnection *connection;
@@ -221,22 +222,13 @@ http_url (const char  *url,
   return NULL;
 }
 
-void
-ps_signalling_client_connect_async (PsSignallingClient  *self,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+static void
+websocket_connect (PsSignallingClient *self,
+                   GTask              *task)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *location = NULL;
   GError *error = NULL;
-
-  g_return_if_fail (PS_IS_SIGNALLING_CLIENT (self));
-  g_return_if_fail (self->connect_task == NULL && self->connection == NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, ps_signalling_client_connect_async);
 
   location = http_url (self->url, &error);
   if (location == NULL || (msg = soup_message_new ("GET", location)) == NULL)
@@ -245,6 +237,7 @@ ps_signalling_client_connect_async (PsSignallingClient  *self,
         error = g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
                              _("“%s” is not a valid URL"), self->url);
       g_task_return_error (task, error);
+      g_object_unref (task);
       return;
     }
   if (self->token != NULL)
@@ -255,9 +248,79 @@ ps_signalling_client_connect_async (PsSignallingClient  *self,
                                     value);
     }
 
-  self->connect_task = g_steal_pointer (&task);
+  self->connect_task = task;
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        cancellable, on_connected, g_object_ref (self));
+                                        g_task_get_cancellable (task), on_connected,
+                                        g_object_ref (self));
+}
+
+/* A worker thread: the CA file is a file */
+static void
+read_ca_file_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GTlsDatabase *database = g_tls_file_database_new (task_data, &error);
+
+  if (database == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, database, g_object_unref);
+}
+
+static void
+on_ca_file_read (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PsSignallingClient *self = PS_SIGNALLING_CLIENT (object);
+  GTask *task = user_data;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+
+  database = g_task_propagate_pointer (G_TASK (result), &error);
+  if (database == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, PS_STREAM_ERROR, PS_STREAM_ERROR_INVALID_URI,
+                                 _("Cannot read the rendezvous server’s certificate: %s"),
+                                 error->message);
+      g_object_unref (task);
+      return;
+    }
+
+  soup_session_set_tls_database (self->session, database);
+  websocket_connect (self, task);
+}
+
+void
+ps_signalling_client_connect_async (PsSignallingClient  *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PS_IS_SIGNALLING_CLIENT (self));
+  g_return_if_fail (self->connect_task == NULL && self->connection == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ps_signalling_client_connect_async);
+
+  if (self->ca_file != NULL)
+    {
+      g_autoptr(GTask) read = g_task_new (self, cancellable, on_ca_file_read, task);
+
+      g_task_set_task_data (read, g_strdup (self->ca_file), g_free);
+      g_task_run_in_thread (read, read_ca_file_thread);
+      return;
+    }
+
+  websocket_connect (self, task);
 }
 
 gboolean
@@ -396,21 +459,14 @@ ps_signalling_client_close (PsSignallingClient *self)
     soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 }
 
-gboolean
-ps_signalling_client_set_ca_file (PsSignallingClient  *self,
-                                  const char          *path,
-                                  GError             **error)
+void
+ps_signalling_client_set_ca_file (PsSignallingClient *self,
+                                  const char         *path)
 {
-  g_autoptr(GTlsDatabase) database = NULL;
+  g_return_if_fail (PS_IS_SIGNALLING_CLIENT (self));
 
-  g_return_val_if_fail (PS_IS_SIGNALLING_CLIENT (self), FALSE);
-
-  database = g_tls_file_database_new (path, error);
-  if (database == NULL)
-    return FALSE;
-  soup_session_set_tls_database (self->session, database);
-
-  return TRUE;
+  g_free (self->ca_file);
+  self->ca_file = g_strdup (path);
 }
 
 static void
@@ -441,6 +497,7 @@ ps_signalling_client_finalize (GObject *object)
   if (self->token != NULL)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
+  g_free (self->ca_file);
   g_free (self->peer_id);
 
   G_OBJECT_CLASS (ps_signalling_client_parent_class)->finalize (object);

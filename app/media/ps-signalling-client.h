@@ -27,10 +27,11 @@ G_DECLARE_FINAL_TYPE (PsSignallingClient, ps_signalling_client, PS, SIGNALLING_C
 PsSignallingClient *ps_signalling_client_new         (const char           *url,
                                                       const char           *token);
 /* Trust the server certificates in this PEM file (a private CA or the
- * server's own self-signed certificate) instead of the system's. */
-gboolean            ps_signalling_client_set_ca_file (PsSignallingClient   *self,
-                                                      const char           *path,
-                                                      GError              **error);
+ * server's own self-signed certificate) instead of the system's.  It is
+ * read, in a worker thread, as connecting begins: a file that cannot be
+ * read fails the connection (PS_STREAM_ERROR_INVALID_URI). */
+void                ps_signalling_client_set_ca_file (PsSignallingClient   *self,
+                                                      const char           *path);
 
 /* Connects and waits for the server's welcome. */
 void                ps_signalling_client_connect_async  (PsSignallingClient  *self,
