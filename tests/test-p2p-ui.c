@@ -26,6 +26,8 @@
 #include "ps-add-camera-dialog.h"
 #include "ps-camera-page.h"
 #include "ps-camera-tile.h"
+#include "ps-discovery-page-private.h"
+#include "ps-discovery-page.h"
 #include "ps-p2p-account-page-private.h"
 #include "ps-p2p-account.h"
 #include "ps-p2p-connection-group-private.h"
@@ -630,6 +632,96 @@ test_format_figures (void)
                               "srflx · 198.18.0.1:54902 (udp)");
 }
 
+/* ---- the discovery page lists the account's cameras -------------------------------------- */
+
+static PsDevice *
+listed_device (PsDiscoveryPage *page)
+{
+  GListModel *devices = ps_discovery_page_get_devices (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (devices); i++)
+    {
+      g_autoptr(PsDevice) device = g_list_model_get_item (devices, i);
+
+      if (g_strcmp0 (ps_device_get_peerscope_id (device), fx.device_id) == 0 &&
+          ps_device_get_online (device))
+        return g_steal_pointer (&device);
+    }
+
+  return NULL;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static gboolean
+page_lists_camera (gpointer data)
+{
+  g_autoptr(PsDevice) device = listed_device (data);
+
+  return device != NULL;
+}
+
+static void
+on_add_device_cb (PsDiscoveryPage *page,
+                  PsDevice        *device,
+                  GtkWidget      **dialog)
+{
+  /* as the window does: a dialog for it, which the page then fills */
+  *dialog = GTK_WIDGET (ps_add_camera_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (page)))));
+  gtk_window_present (GTK_WINDOW (*dialog));
+}
+
+static void
+test_discovery_page (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  PsDiscoveryPage *page = g_object_new (PS_TYPE_DISCOVERY_PAGE, NULL);
+  /* the LAN is not probed: nothing answers on 127.0.0.2 */
+  const char *targets[] = { "127.0.0.2", NULL };
+  g_autoptr(PsDevice) device = NULL;
+  g_autofree char *uri = g_strconcat ("p2p:", fx.device_id, NULL);
+  GtkWidget *dialog = NULL;
+  GtkWidget *row;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  _ps_discovery_page_set_timing (page, 500, 1000);
+  ps_discovery_page_set_targets (page, targets);
+  ps_discovery_page_scan (page);
+
+  g_assert_true (ps_test_wait_until (page_lists_camera, page, 20000));
+  device = listed_device (page);
+  g_assert_cmpstr (ps_device_get_name (device), ==, CAMERA_NAME);
+  g_assert_true (ps_device_has_protocol (device, PS_PROTOCOL_PEERSCOPE_P2P));
+  g_assert_cmpstr (ps_device_get_uri (device), ==, uri);
+
+  /* still online a few rounds later: the account lists it at every round */
+  g_assert_false (ps_test_wait_until (never, NULL, 2500));
+  g_clear_object (&device);
+  device = listed_device (page);
+  g_assert_nonnull (device);
+
+  row = find_row (GTK_WIDGET (page), CAMERA_NAME);
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                                   "Device ID "));
+  save_render (window, "discovery-page");
+
+  /* Add: the dialog comes with the camera's pinned id as its address */
+  g_signal_connect (page, "add-device", G_CALLBACK (on_add_device_cb), &dialog);
+  g_signal_emit_by_name (row, "add", device);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (dialog, "Address"))), ==, uri);
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- a camera's own network path ------------------------------------------------------ */
 
 static gboolean
@@ -1042,6 +1134,7 @@ main (int   argc,
   g_test_add_func ("/p2p-ui/live-tile", test_live_tile);
   g_test_add_func ("/p2p-ui/connection-panel", test_connection_panel);
   g_test_add_func ("/p2p-ui/format-figures", test_format_figures);
+  g_test_add_func ("/p2p-ui/discovery-page", test_discovery_page);
   g_test_add_func ("/p2p-ui/camera-policy", test_camera_policy);
   g_test_add_func ("/p2p-ui/not-found-then-impostor", test_not_found_then_impostor);
   g_test_add_func ("/p2p-ui/hostile-rendezvous", test_hostile_rendezvous);

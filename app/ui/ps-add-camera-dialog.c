@@ -698,10 +698,21 @@ ps_add_camera_dialog_class_init (PsAddCameraDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PsAddCameraDialog, p2p_setup_button);
 }
 
+/* gtk_window_destroy() unrealizes the dialog; a pending account or stream
+ * request may keep it alive after that, even after its parent is gone,
+ * and GTK 4.8 would then let go of a parent that no longer exists: the
+ * dialog lets go of it now, while it is there */
+static void
+on_unrealize_cb (GtkWidget *widget)
+{
+  gtk_window_set_transient_for (GTK_WINDOW (widget), NULL);
+}
+
 static void
 ps_add_camera_dialog_init (PsAddCameraDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "unrealize", G_CALLBACK (on_unrealize_cb), NULL);
 
   self->cancellable = g_cancellable_new ();
   gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
@@ -752,13 +763,16 @@ ps_add_camera_dialog_prefill (PsAddCameraDialog *self,
 }
 
 /* Its ONVIF address at the host that answered, never another; else RTSP
- * at that host. */
+ * at that host; else, for a camera of the P2P account, p2p:ID. */
 static char *
 device_address (PsDevice *device)
 {
   const char * const *xaddrs = ps_device_get_xaddrs (device);
   const char * const *addresses = ps_device_get_addresses (device);
 
+  /* a camera of the P2P account: its pinned id */
+  if (addresses[0] == NULL && ps_device_get_peerscope_id (device) != NULL)
+    return g_strconcat ("p2p:", ps_device_get_peerscope_id (device), NULL);
   if (addresses[0] == NULL)
     return NULL;
   if (xaddrs[0] != NULL)

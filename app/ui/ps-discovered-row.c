@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "ps-discovered-row.h"
+#include "ps-p2p-identity.h"
 
 struct _PsDiscoveredRow
 {
@@ -103,6 +104,7 @@ update (PsDiscoveredRow *self)
   const char * const *addresses = ps_device_get_addresses (self->device);
   const char *model = ps_device_get_model (self->device);
   const char *uid = ps_device_get_p2p_uid (self->device);
+  const char *peerscope_id = ps_device_get_peerscope_id (self->device);
   gboolean online = ps_device_get_online (self->device);
   gboolean added = self->added || ps_device_get_paired (self->device);
   g_autofree char *subtitle = NULL;
@@ -112,6 +114,13 @@ update (PsDiscoveredRow *self)
   if (model != NULL && addresses[0] != NULL)
     /* Translators: "model · address" */
     subtitle = g_strdup_printf (_("%s · %s"), model, addresses[0]);
+  else if (addresses[0] == NULL && model == NULL && peerscope_id != NULL)
+    {
+      g_autofree char *grouped = ps_p2p_device_id_format (peerscope_id);
+
+      /* Translators: %s is a P2P device id, in groups of four hex digits */
+      subtitle = g_strdup_printf (_("Device ID %s"), grouped);
+    }
   else
     subtitle = g_strdup (addresses[0] != NULL ? addresses[0] : model);
   if (!online)
@@ -151,12 +160,16 @@ update (PsDiscoveredRow *self)
       add_badge (self, _("Vendor P2P"), "warning", tooltip);
     }
 
+  if (peerscope_id != NULL)
+    add_badge (self, _("Your P2P"), "success",
+               _("On your own P2P account: it can be watched from anywhere, with no vendor "
+                 "server in between"));
   for (guint i = 0; i < G_N_ELEMENTS (protocol_badges); i++)
     if (ps_device_has_protocol (self->device, protocol_badges[i].protocol))
       add_badge (self, protocol_badges[i].label, NULL, NULL);
 
   gtk_widget_set_sensitive (self->add_button, ps_device_get_xaddrs (self->device)[0] != NULL ||
-                                              addresses[0] != NULL);
+                                              addresses[0] != NULL || peerscope_id != NULL);
   {
     /* Translators: accessible name of the Add button of one camera */
     g_autofree char *label = g_strdup_printf (_("Add %s"), ps_device_get_name (self->device));

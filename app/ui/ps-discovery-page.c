@@ -8,6 +8,10 @@
  * along) is dimmed; after PS_DEVICE_REGISTRY_RETENTION it is forgotten,
  * unless the user added it.
  *
+ * The cameras of the user's P2P account join the list as the rendezvous
+ * server names them (protocol peerscope-p2p, by device id), seen again at
+ * every round while they are online there.
+ *
  * With a store, the list is remembered: it is read back before the first
  * round (the devices offline until they answer), and written after every
  * round, on a worker thread, in one durable transaction.
@@ -27,6 +31,8 @@
 #include "ps-discovery-page-private.h"
 #include "ps-discovery.h"
 #include "ps-onvif-enricher.h"
+#include "ps-p2p-account.h"
+#include "ps-p2p-directory.h"
 
 #define ROUND_MS          4000
 #define ROUND_INTERVAL_MS 20000
@@ -49,6 +55,10 @@ struct _PsDiscoveryPage
   gint64            listening_since;
   guint             round_ms;
   guint             interval_ms;
+
+  PsP2pAccount     *account;
+  PsP2pDirectory   *directory;
+  PsP2pConfig      *p2p_config;     /* the directory's, while it lists */
 
   GtkStack         *stack;
   GtkListBox       *list;
@@ -145,6 +155,70 @@ on_device_seen_cb (PsDiscoveryPage *self,
   ps_onvif_enrich_async (device, NULL, NULL, self->cancellable, on_enriched_cb, NULL);
 }
 
+/* The account's cameras online on the rendezvous server, seen now */
+static void
+add_p2p_sightings (PsDiscoveryPage *self)
+{
+  GPtrArray *cameras = ps_p2p_directory_get_cameras (self->directory);
+
+  for (guint i = 0; cameras != NULL && i < cameras->len; i++)
+    {
+      const PsP2pDirectoryCamera *camera = g_ptr_array_index (cameras, i);
+      PsSighting *sighting = ps_sighting_new (PS_PROTOCOL_PEERSCOPE_P2P);
+
+      sighting->p2p_uid = g_strdup (camera->device_id);
+      sighting->name = g_strdup (camera->name);
+      ps_device_registry_add (self->registry, sighting, g_get_real_time ());
+      ps_sighting_free (sighting);
+    }
+}
+
+static void
+on_p2p_config_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PsDiscoveryPage) self = user_data;
+  g_autoptr(PsP2pConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  config = ps_p2p_account_load_finish (PS_P2P_ACCOUNT (object), result, &error);
+  if (config == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("The P2P account's cameras are not listed: %s", error->message);
+      return;
+    }
+  if (self->discovery == NULL ||
+      (self->p2p_config != NULL && ps_p2p_account_config_equal (config, self->p2p_config)))
+    return;
+
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
+  self->p2p_config = g_steal_pointer (&config);
+  ps_p2p_directory_start (self->directory, self->p2p_config);
+}
+
+/* While discovery runs: the account's list too, when there is an account */
+static void
+start_p2p_listing (PsDiscoveryPage *self)
+{
+  if (!ps_p2p_account_is_set_up (self->account))
+    {
+      ps_p2p_directory_stop (self->directory);
+      g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
+      return;
+    }
+  ps_p2p_account_load_async (self->account, self->cancellable, on_p2p_config_cb,
+                             g_object_ref (self));
+}
+
+static void
+on_account_changed_cb (PsDiscoveryPage *self)
+{
+  if (self->discovery != NULL)
+    start_p2p_listing (self);
+}
+
 static void
 update_state (PsDiscoveryPage *self)
 {
@@ -165,6 +239,9 @@ stop_discovery (PsDiscoveryPage *self)
   if (self->discovery != NULL)
     ps_discovery_stop (self->discovery);
   g_clear_object (&self->discovery);
+  if (self->directory != NULL)
+    ps_p2p_directory_stop (self->directory);
+  g_clear_pointer (&self->p2p_config, ps_p2p_config_free);
 }
 
 static void
@@ -259,12 +336,14 @@ start_round (PsDiscoveryPage *self)
           return;
         }
       self->listening_since = g_get_real_time ();
+      start_p2p_listing (self);
     }
   else
     {
       ps_device_registry_begin_round (self->registry, g_get_real_time ());
       ps_discovery_probe (self->discovery);
     }
+  add_p2p_sightings (self);
 
   self->round_id = g_timeout_add (self->round_ms, round_done_cb, self);
   update_state (self);
@@ -343,6 +422,8 @@ ps_discovery_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
+  g_clear_object (&self->directory);
+  g_clear_object (&self->account);
 
   G_OBJECT_CLASS (ps_discovery_page_parent_class)->dispose (object);
 }
@@ -395,6 +476,13 @@ ps_discovery_page_init (PsDiscoveryPage *self)
   g_signal_connect_object (self->registry, "items-changed",
                            G_CALLBACK (on_items_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_list_box_bind_model (self->list, G_LIST_MODEL (self->registry), create_row, self, NULL);
+
+  self->account = g_object_ref (ps_p2p_account_get_default ());
+  self->directory = ps_p2p_directory_new ();
+  g_signal_connect_object (self->directory, "changed", G_CALLBACK (add_p2p_sightings), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account, "changed", G_CALLBACK (on_account_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   g_signal_connect_object (self->again_button, "clicked",
                            G_CALLBACK (ps_discovery_page_scan), self, G_CONNECT_SWAPPED);
