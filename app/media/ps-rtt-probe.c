@@ -31,6 +31,7 @@ struct _PsRttProbe
 
   GMutex                lock;   /* what follows: written from SCTP's thread */
   GstWebRTCDataChannel *channel;
+  gboolean              stopped;
   Ping                  in_flight[IN_FLIGHT];
   guint32               next_sequence;
   double                srtt_ms;
@@ -142,7 +143,7 @@ ps_rtt_probe_attach (PsRttProbe           *self,
     return;
 
   g_mutex_lock (&self->lock);
-  if (self->channel == NULL && self->timer != NULL)
+  if (self->channel == NULL && !self->stopped)
     {
       self->channel = g_object_ref (channel);
       /* each handler holds the probe: SCTP's thread may be inside one
@@ -170,6 +171,7 @@ ps_rtt_probe_stop (PsRttProbe *self)
       g_clear_pointer (&self->timer, g_source_unref);
     }
   g_mutex_lock (&self->lock);
+  self->stopped = TRUE;
   channel = g_steal_pointer (&self->channel);
   g_mutex_unlock (&self->lock);
   if (channel != NULL)
