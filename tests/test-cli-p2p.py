@@ -61,6 +61,13 @@ def view(url, token_file, device, *extra, timeout=20):
     return proc.returncode, doc, proc.stderr
 
 
+def free_udp_port():
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def camera(url, token_file, identity):
     return start([EMULATOR, "--name", "p2p-cam", "--rtsp-port", "0", "--onvif-port", "0",
                   "--wsd-port", "0", "--mdns-port", "0", "--ssdp-port", "0",
@@ -254,6 +261,36 @@ def main():
             check("WHEP with a wrong token is refused (non-zero, one line)",
                   proc.returncode != 0 and proc.stderr.count("\n") == 1
                   and "refused" in proc.stderr, proc.stderr.strip())
+
+            # the endpoint names its TURN server (Link, RFC 9725): a relay-only
+            # viewer with no TURN server of its own plays through that one
+            turn_port = free_udp_port()
+            turn = subprocess.Popen(["turnserver", "-n", "--listening-ip", "127.0.0.1",
+                                     "--relay-ip", "127.0.0.1", "--listening-port",
+                                     str(turn_port), "--allow-loopback-peers", "--no-cli",
+                                     "--lt-cred-mech", "--user", "whep:turn-secret",
+                                     "--realm", "lab", "--no-tls", "--no-dtls",
+                                     "--pidfile", os.path.join(tmp, "turn.pid"),
+                                     "--userdb", os.path.join(tmp, "turndb"),
+                                     "--log-file", "stdout", "--simple-log"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(turn)
+            linked, linked_ready = start([EMULATOR, "--name", "whep-linked", "--rtsp-port", "0",
+                                          "--onvif-port", "0", "--wsd-port", "0",
+                                          "--mdns-port", "0", "--ssdp-port", "0",
+                                          "--whep-ice-server",
+                                          f"turn:127.0.0.1:{turn_port}?transport=udp",
+                                          "--whep-ice-username", "whep",
+                                          "--whep-ice-credential", "turn-secret"])
+            procs.append(linked)
+            proc = subprocess.run([CLI, "view", linked_ready.get("whep", ""), "--local-address",
+                                   "127.0.0.1", "--ice-policy", "relay", "--frames", "5",
+                                   "--timeout", "20", "--json"],
+                                  capture_output=True, text=True, timeout=40)
+            doc = json.loads(proc.stdout) if proc.stdout.startswith("{") else {}
+            check("WHEP: the endpoint's own TURN server (its Link header) carries a relay-only "
+                  "view", proc.returncode == 0 and doc.get("transport") == "ice-relay"
+                  and (doc.get("frames") or 0) >= 5, proc.stderr.strip() or doc)
 
             proc = subprocess.run([CLI, "view", f"p2p:{device}", "--json"], capture_output=True,
                                   text=True, timeout=20)

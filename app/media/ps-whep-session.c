@@ -17,6 +17,7 @@
 #include "ps-http-fetch.h"
 #include "ps-ice-close.h"
 #include "ps-ice-pair.h"
+#include "ps-link-header.h"
 #include "ps-stream-error.h"
 #include "ps-webrtc-promise.h"
 #include "ps-webrtc-viewer.h"
@@ -27,6 +28,7 @@
 /* The offer goes out whole: it waits this long for our candidates */
 #define GATHER_TIMEOUT_MS 2000
 #define HTTP_TIMEOUT_S    10
+#define OPTIONS_TIMEOUT_MS 1000
 
 struct _PsWhepSession
 {
@@ -42,6 +44,9 @@ struct _PsWhepSession
   PsIcePair    *pair;
   char         *location;       /* the session resource, to delete at the end */
   SoupMessage  *post;           /* the offer, while it is answered */
+  SoupMessage  *options;        /* the question for ICE servers, while asked */
+  guint         options_timeout_id;
+  gboolean      asking_options;
   guint         gather_timeout_id;
   gboolean      posted;
   gboolean      connected;
@@ -324,20 +329,13 @@ viewer_get_element (PsWebrtcViewer *viewer)
   return PS_WHEP_SESSION (viewer)->webrtc;
 }
 
+/* Offer: receive H.264 only; the endpoint picks its payload type from ours */
 static void
-viewer_start (PsWebrtcViewer *viewer)
+make_offer (PsWhepSession *self)
 {
-  PsWhepSession *self = PS_WHEP_SESSION (viewer);
   g_autoptr(GstCaps) caps = NULL;
   GstWebRTCRTPTransceiver *transceiver = NULL;
 
-  if (self->setup_error != NULL)
-    {
-      fail (self, g_error_copy (self->setup_error));
-      return;
-    }
-
-  /* receive H.264 only; the endpoint picks its payload type from ours */
   caps = gst_caps_from_string ("application/x-rtp,media=video,encoding-name=H264,"
                                "payload=96,clock-rate=90000,packetization-mode=(string)1,"
                                "rtcp-fb-nack-pli=(boolean)true");
@@ -350,6 +348,113 @@ viewer_start (PsWebrtcViewer *viewer)
   g_signal_emit_by_name (self->webrtc, "create-offer", NULL,
                          gst_promise_new_with_change_func (on_offer_created, self, NULL));
   self->gather_timeout_id = g_timeout_add (GATHER_TIMEOUT_MS, gather_timeout_cb, self);
+}
+
+/* The endpoint's own STUN and TURN servers (its Link header fields), for
+ * the candidates gathered next, beside the account's */
+static void
+use_ice_servers (PsWhepSession *self,
+                 SoupMessage   *msg)
+{
+  const char *links;
+  g_autoptr(GPtrArray) servers = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stun = NULL;
+
+  links = soup_message_headers_get_list (soup_message_get_response_headers (msg), "Link");
+  if (links == NULL)
+    return;
+  servers = ps_link_header_parse_ice_servers (links, strlen (links), &error);
+  if (servers == NULL)
+    {
+      g_debug ("%s: the ICE servers it names are not used: %s", self->url, error->message);
+      return;
+    }
+
+  g_object_get (self->webrtc, "stun-server", &stun, NULL);
+  for (guint i = 0; i < servers->len; i++)
+    {
+      g_autofree char *uri = ps_ice_server_to_gst_uri (g_ptr_array_index (servers, i));
+      gboolean added = FALSE;
+
+      if (uri == NULL)
+        continue;
+      if (g_str_has_prefix (uri, "stun://"))
+        {
+          if (stun == NULL)
+            {
+              stun = g_strdup (uri);
+              g_object_set (self->webrtc, "stun-server", uri, NULL);
+            }
+          continue;
+        }
+      g_signal_emit_by_name (self->webrtc, "add-turn-server", uri, &added);
+      g_debug ("%s: TURN server from the endpoint%s", self->url, added ? "" : " refused");
+    }
+}
+
+static void
+on_options_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PsWhepSession) self = user_data;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  g_clear_handle_id (&self->options_timeout_id, g_source_remove);
+  if (self->done || !self->asking_options)
+    return;
+  self->asking_options = FALSE;
+  if (stream != NULL)
+    use_ice_servers (self, self->options);
+  else
+    g_debug ("%s: OPTIONS: %s", self->url, error->message);
+  g_clear_object (&self->options);
+  make_offer (self);
+}
+
+/* An endpoint that does not answer OPTIONS at once is offered to anyway */
+static gboolean
+options_timeout_cb (gpointer user_data)
+{
+  PsWhepSession *self = user_data;
+
+  self->options_timeout_id = 0;
+  if (self->asking_options)
+    {
+      self->asking_options = FALSE;
+      g_debug ("%s: no answer to OPTIONS", self->url);
+      make_offer (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+viewer_start (PsWebrtcViewer *viewer)
+{
+  PsWhepSession *self = PS_WHEP_SESSION (viewer);
+
+  if (self->setup_error != NULL)
+    {
+      fail (self, g_error_copy (self->setup_error));
+      return;
+    }
+
+  /* RFC 9725 lets the endpoint name its STUN and TURN servers: ask first,
+   * as simple WHIP clients do, since the offer goes whole */
+  self->options = soup_message_new ("OPTIONS", self->url);
+  if (self->options == NULL)
+    {
+      make_offer (self);
+      return;
+    }
+  authorize (self, self->options);
+  self->asking_options = TRUE;
+  self->options_timeout_id = g_timeout_add (OPTIONS_TIMEOUT_MS, options_timeout_cb, self);
+  soup_session_send_async (self->http, self->options, G_PRIORITY_DEFAULT, self->cancellable,
+                           on_options_cb, g_object_ref (self));
 }
 
 static void
@@ -389,6 +494,8 @@ viewer_stop (PsWebrtcViewer *viewer)
   self->done = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->gather_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->options_timeout_id, g_source_remove);
+  self->asking_options = FALSE;
   if (self->location != NULL)
     {
       g_autoptr(SoupMessage) msg = soup_message_new ("DELETE", self->location);
@@ -503,6 +610,7 @@ ps_whep_session_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->webrtc, self);
   gst_clear_object (&self->webrtc);
   g_clear_object (&self->post);
+  g_clear_object (&self->options);
   g_clear_object (&self->http);
 
   G_OBJECT_CLASS (ps_whep_session_parent_class)->dispose (object);

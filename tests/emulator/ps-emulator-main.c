@@ -85,6 +85,9 @@ typedef struct
   char            **p2p_local_addresses;
   char             *whep_token;
   int               whep_max_sessions;
+  char            **whep_ice_servers;
+  char             *whep_ice_username;
+  char             *whep_ice_credential;
   gboolean          version;
 } Options;
 
@@ -386,6 +389,12 @@ parse_options (Options   *options,
       "Require this Bearer token on the WHEP endpoint", "TOKEN" },
     { "whep-max-sessions", 0, 0, G_OPTION_ARG_INT, &options->whep_max_sessions,
       "Refuse WHEP sessions beyond N at once (default 16)", "N" },
+    { "whep-ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->whep_ice_servers,
+      "Name this STUN or TURN server to WHEP clients (Link, RFC 9725; repeatable)", "URI" },
+    { "whep-ice-username", 0, 0, G_OPTION_ARG_STRING, &options->whep_ice_username,
+      "The TURN servers' user name for WHEP clients", "USER" },
+    { "whep-ice-credential", 0, 0, G_OPTION_ARG_STRING, &options->whep_ice_credential,
+      "The TURN servers' credential for WHEP clients", "SECRET" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &options->log_path,
       "Append connection and event records to FILE (JSON lines)", "FILE" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version and exit", NULL },
@@ -530,6 +539,10 @@ options_clear (Options *options)
   g_strfreev (options->phone_home);
   g_free (options->ntp);
   g_free (options->dns_server);
+  g_free (options->whep_token);
+  g_strfreev (options->whep_ice_servers);
+  g_free (options->whep_ice_username);
+  g_free (options->whep_ice_credential);
 }
 
 /* Without --wsd-port, 3702 when it is free: emulators started side by side
@@ -659,6 +672,8 @@ start_phone_home (Emulator  *emu,
     emu->whep = ps_emulator_whep_new (ps_emulator_onvif_get_server (emu->onvif),
                                       emu->main_stream, bind, o->whep_token,
                                       (guint) MAX (o->whep_max_sessions, 0));
+    ps_emulator_whep_set_ice_servers (emu->whep, (const char * const *) o->whep_ice_servers,
+                                      o->whep_ice_username, o->whep_ice_credential);
   }
 
   return TRUE;

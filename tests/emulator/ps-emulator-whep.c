@@ -24,6 +24,7 @@ struct _PsEmulatorWhep
   guint             max_sessions;
   guint             next_id;
   GPtrArray        *gone;         /* ids whose viewer left without DELETE */
+  GStrv             links;        /* Link values naming ICE servers */
   guint             reap_id;
 };
 
@@ -200,7 +201,15 @@ on_whep_request_cb (SoupServer        *server,
       return;
     }
 
-  if (g_str_equal (path, PS_EMULATOR_WHEP_PATH) && g_str_equal (method, "POST"))
+  if (g_str_equal (path, PS_EMULATOR_WHEP_PATH) && g_str_equal (method, "OPTIONS"))
+    {
+      /* the ICE servers a client should use, as RFC 9725 lets an endpoint say */
+      for (guint i = 0; self->links != NULL && self->links[i] != NULL; i++)
+        soup_message_headers_append (soup_server_message_get_response_headers (msg), "Link",
+                                     self->links[i]);
+      reply (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
+  else if (g_str_equal (path, PS_EMULATOR_WHEP_PATH) && g_str_equal (method, "POST"))
     on_post (self, msg);
   else if (g_str_has_prefix (path, PS_EMULATOR_WHEP_PATH "/") && g_str_equal (method, "DELETE"))
     {
@@ -261,8 +270,32 @@ ps_emulator_whep_free (PsEmulatorWhep *self)
   soup_server_remove_handler (self->server, PS_EMULATOR_WHEP_PATH);
   g_clear_handle_id (&self->reap_id, g_source_remove);
   g_ptr_array_unref (self->gone);
+  g_strfreev (self->links);
   g_hash_table_unref (self->sessions);
   ps_p2p_config_free (self->config);
   g_free (self->token);
   g_free (self);
+}
+
+void
+ps_emulator_whep_set_ice_servers (PsEmulatorWhep     *self,
+                                  const char * const *uris,
+                                  const char         *username,
+                                  const char         *credential)
+{
+  g_autoptr(GStrvBuilder) links = g_strv_builder_new ();
+
+  for (guint i = 0; uris != NULL && uris[i] != NULL; i++)
+    {
+      g_autofree char *link = NULL;
+
+      if (username != NULL && credential != NULL && !g_str_has_prefix (uris[i], "stun:"))
+        link = g_strdup_printf ("<%s>; rel=\"ice-server\"; username=\"%s\"; credential=\"%s\"; "
+                                "credential-type=\"password\"", uris[i], username, credential);
+      else
+        link = g_strdup_printf ("<%s>; rel=\"ice-server\"", uris[i]);
+      g_strv_builder_add (links, link);
+    }
+  g_strfreev (self->links);
+  self->links = g_strv_builder_end (links);
 }

@@ -30,5 +30,11 @@ PsEmulatorWhep *ps_emulator_whep_new  (SoupServer       *server,
                                        const char       *token,
                                        guint             max_sessions);
 void            ps_emulator_whep_free (PsEmulatorWhep   *self);
+/* OPTIONS answers with these STUN/TURN servers in Link fields (RFC 9725);
+ * USERNAME and CREDENTIAL go with every TURN server */
+void            ps_emulator_whep_set_ice_servers (PsEmulatorWhep     *self,
+                                                  const char * const *uris,
+                                                  const char         *username,
+                                                  const char         *credential);
 
 G_END_DECLS
