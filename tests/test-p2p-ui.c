@@ -722,6 +722,58 @@ test_discovery_page (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- a viewer's goodbye to a WHEP endpoint ---------------------------------------------- */
+
+static gboolean
+has_frames (gpointer data)
+{
+  return ps_stream_get_frames (data) > 0;
+}
+
+static gboolean
+no_goodbye_pending (gpointer data)
+{
+  return ps_viewer_stream_get_n_closing () == 0;
+}
+
+/* The endpoint takes one session at a time: the second viewer plays only
+ * if the first one's goodbye (its DELETE, which the app waits for as it
+ * quits) freed it */
+static void
+test_whep_goodbye (void)
+{
+  g_autoptr(PsTestEmulator) whep = NULL;
+  g_autoptr(GUri) onvif = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(PsP2pConfig) config = ps_p2p_config_new (NULL, NULL);
+  const char *loopback[] = { "127.0.0.1", NULL };
+
+  whep = ps_test_emulator_start ("--name", "WHEP Cam", "--rtsp-port", "0", "--onvif-port", "0",
+                                 "--wsd-port", "0", "--mdns-port", "0", "--ssdp-port", "0",
+                                 "--width", "320", "--height", "240", "--fps", "15",
+                                 "--whep-max-sessions", "1", NULL);
+  onvif = g_uri_parse (whep->onvif, G_URI_FLAGS_NONE, NULL);
+  url = g_strdup_printf ("whep+http://127.0.0.1:%d/whep", g_uri_get_port (onvif));
+  config->local_addresses = g_strdupv ((char **) loopback);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(PsDevice) device = ps_device_new ("WHEP Cam", url);
+      GtkWidget *picture = g_object_ref_sink (gtk_picture_new ());
+      g_autoptr(PsStream) stream = ps_viewer_stream_new (device, NULL, PS_STREAM_PROFILE_MAIN,
+                                                         GTK_PICTURE (picture));
+
+      ps_stream_set_p2p_config (stream, config);
+      ps_viewer_stream_start (stream);
+      g_assert_true (ps_test_wait_until (has_frames, stream, 20000));
+
+      ps_viewer_stream_stop (stream);
+      g_assert_cmpuint (ps_viewer_stream_get_n_closing (), ==, 1);
+      g_assert_true (ps_test_wait_until (no_goodbye_pending, NULL, 5000));
+      g_object_unref (picture);
+    }
+}
+
 /* ---- a camera's own network path ------------------------------------------------------ */
 
 static gboolean
@@ -1135,6 +1187,7 @@ main (int   argc,
   g_test_add_func ("/p2p-ui/connection-panel", test_connection_panel);
   g_test_add_func ("/p2p-ui/format-figures", test_format_figures);
   g_test_add_func ("/p2p-ui/discovery-page", test_discovery_page);
+  g_test_add_func ("/p2p-ui/whep-goodbye", test_whep_goodbye);
   g_test_add_func ("/p2p-ui/camera-policy", test_camera_policy);
   g_test_add_func ("/p2p-ui/not-found-then-impostor", test_not_found_then_impostor);
   g_test_add_func ("/p2p-ui/hostile-rendezvous", test_hostile_rendezvous);

@@ -19,12 +19,14 @@
 #include "ps-policy-store.h"
 #include "ps-preferences-window.h"
 #include "ps-saved-cameras.h"
+#include "ps-viewer-stream.h"
 #include "ps-window.h"
 
 #define SCREENSHOT_DEADLINE_S 60
 #define SETTLE_MS             1500
 #define CAPTURE_INTERVAL_MS   700
 #define FIND_MS               4500
+#define GOODBYE_WAIT_MS       2000
 
 struct _PsApplication
 {
@@ -533,6 +535,12 @@ on_history_saved_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
+static gboolean
+on_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 ps_application_shutdown (GApplication *app)
 {
@@ -558,6 +566,24 @@ ps_application_shutdown (GApplication *app)
   /* the last change of the rules reaches the disk */
   while (self->policy_saving)
     g_main_context_iteration (NULL, TRUE);
+
+  /* the windows go now, so that their streams say goodbye (a WHEP endpoint
+   * frees its session) before the process does; at most GOODBYE_WAIT_MS */
+  {
+    GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+    gint64 deadline = g_get_monotonic_time () + GOODBYE_WAIT_MS * 1000;
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      gtk_window_destroy (l->data);
+    g_list_free (windows);
+    while (ps_viewer_stream_get_n_closing () > 0 && g_get_monotonic_time () < deadline)
+      {
+        guint tick = g_timeout_add (10, on_tick_cb, NULL);
+
+        g_main_context_iteration (NULL, TRUE);
+        g_source_remove (tick);
+      }
+  }
 
   G_APPLICATION_CLASS (ps_application_parent_class)->shutdown (app);
 }

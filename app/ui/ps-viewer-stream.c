@@ -90,13 +90,33 @@ ps_viewer_stream_start (PsStream *stream)
   ps_p2p_account_load_async (account, cancellable, on_account_loaded_cb, g_object_ref (stream));
 }
 
+/* Goodbyes under way (a WHEP endpoint's DELETE), app-wide: the
+ * application waits for them as it quits */
+static guint n_closing;
+
+static void
+on_stopped_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ps_stream_stop_finish (PS_STREAM (object), result);
+  n_closing--;
+}
+
 void
 ps_viewer_stream_stop (PsStream *stream)
 {
   g_return_if_fail (PS_IS_STREAM (stream));
 
   cancel_pending (stream);
-  ps_stream_stop (stream);
+  n_closing++;
+  ps_stream_stop_async (stream, on_stopped_cb, NULL);
+}
+
+guint
+ps_viewer_stream_get_n_closing (void)
+{
+  return n_closing;
 }
 
 /* The user changed the account: a stream that uses it starts over with the

@@ -25,8 +25,11 @@ PsStream *ps_viewer_stream_new    (PsDevice        *device,
 /* Starts the stream; a p2p: stream first reads the account's secrets when
  * that was not done yet. */
 void      ps_viewer_stream_start  (PsStream        *stream);
-/* Stops it, and a start still waiting for the account */
+/* Stops it, and a start still waiting for the account; the camera's end
+ * then hears goodbye (a WHEP endpoint, its DELETE) */
 void      ps_viewer_stream_stop   (PsStream        *stream);
+/* Stopped streams whose goodbye is still under way, in the whole app */
+guint     ps_viewer_stream_get_n_closing (void);
 /* The stream ended because the peer was not the camera the user paired */
 gboolean  ps_viewer_stream_is_identity_error (PsStream *stream);
 
