@@ -1013,6 +1013,21 @@ def restart(lab, tap, figures):
               orphan if completed else "there was no session to leave")
 
 
+def explain_failure(lab):
+    """What a failed run leaves to read: did the camera die, and the last
+    words of the camera and of the rendezvous (the lab's folder goes)."""
+    if lab.camera is not None and lab.camera.poll() is not None:
+        note(f"the camera is gone: exit status {lab.camera.returncode}")
+    for name in ("cam1.err", "rendezvous.err"):
+        try:
+            with open(os.path.join(lab.dir, name), errors="replace") as f:
+                lines = f.read().splitlines()[-25:]
+        except OSError:
+            continue
+        for line in lines:
+            note(f"{name}: {line[:300]}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--probe")
@@ -1045,6 +1060,8 @@ def main():
     except Exception as e:  # a broken step is a failed test, with its reason
         tap.check(f"the matrix ran to its end ({type(e).__name__})", False, str(e))
     finally:
+        if not all(ok for _, ok, _ in tap.results):
+            explain_failure(lab)
         lab.stop_all()
     return tap.finish()
 
