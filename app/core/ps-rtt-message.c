@@ -63,6 +63,23 @@ malformed:
   return FALSE;
 }
 
+gboolean
+ps_rtt_message_parse_text (const char  *text,
+                           PsRttKind   *kind,
+                           guint32     *sequence,
+                           GError     **error)
+{
+  if (text == NULL)
+    {
+      g_set_error_literal (error, PS_RTT_MESSAGE_ERROR, PS_RTT_MESSAGE_ERROR_MALFORMED,
+                           _("Not a round-trip probe (“ping N” or “pong N”)"));
+      return FALSE;
+    }
+
+  return ps_rtt_message_parse (text, strnlen (text, PS_RTT_MAX_MESSAGE_SIZE + 1), kind,
+                               sequence, error);
+}
+
 char *
 ps_rtt_message_format (PsRttKind kind,
                        guint32   sequence)

@@ -43,6 +43,12 @@ gboolean ps_rtt_message_parse  (const char  *text,
                                 PsRttKind   *kind,
                                 guint32     *sequence,
                                 GError     **error);
+/* The same for a data channel's string (NUL-terminated, or NULL): no more
+ * than PS_RTT_MAX_MESSAGE_SIZE + 1 bytes of it are read */
+gboolean ps_rtt_message_parse_text (const char  *text,
+                                    PsRttKind   *kind,
+                                    guint32     *sequence,
+                                    GError     **error);
 char    *ps_rtt_message_format (PsRttKind    kind,
                                 guint32      sequence);
 

@@ -569,19 +569,9 @@ ps_p2p_session_new (const char        *device_id,
   self->device_id = g_strdup (device_id);
   self->config = ps_p2p_config_copy (config);
 
-  self->webrtc = gst_element_factory_make ("webrtcbin", NULL);
-  if (self->webrtc == NULL)
-    {
-      self->setup_error = g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER,
-                                       _("The GStreamer element “webrtcbin” is missing: install "
-                                         "the GStreamer plugins (bad) and libnice’s plugin"));
-      self->webrtc = gst_element_factory_make ("fakesrc", NULL);
-      gst_object_ref_sink (self->webrtc);
-      return self;
-    }
-  gst_object_ref_sink (self->webrtc);
-  g_object_set (self->webrtc, "latency", 0, NULL);
-  ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
+  self->webrtc = ps_webrtc_viewer_make_webrtcbin (self->config, &self->setup_error);
+  if (self->setup_error != NULL)
+    return self;
   g_signal_connect (self->webrtc, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),

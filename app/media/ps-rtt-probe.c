@@ -107,11 +107,9 @@ on_message (GstWebRTCDataChannel *channel,
   gint64 now = g_get_monotonic_time ();
   double sample;
 
-  if (text == NULL ||
-      !ps_rtt_message_parse (text, strnlen (text, PS_RTT_MAX_MESSAGE_SIZE + 1), &kind,
-                             &sequence, &error))
+  if (!ps_rtt_message_parse_text (text, &kind, &sequence, &error))
     {
-      g_debug ("ignored: %s", error != NULL ? error->message : "no text");
+      g_debug ("ignored: %s", error->message);
       return;
     }
   if (kind != PS_RTT_PONG)

@@ -6,8 +6,10 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gi18n.h>
 
 #include "ps-ice-candidate.h"
+#include "ps-stream-error.h"
 #include "ps-webrtc-viewer.h"
 
 G_DEFINE_INTERFACE (PsWebrtcViewer, ps_webrtc_viewer, G_TYPE_OBJECT)
@@ -123,4 +125,26 @@ ps_webrtc_viewer_wait_closed_finish (PsWebrtcViewer *self,
   g_return_if_fail (g_task_is_valid (result, self));
 
   g_task_propagate_boolean (G_TASK (result), NULL);
+}
+
+GstElement *
+ps_webrtc_viewer_make_webrtcbin (const PsP2pConfig  *config,
+                                 GError            **error)
+{
+  GstElement *webrtc = gst_element_factory_make ("webrtcbin", NULL);
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (webrtc == NULL)
+    {
+      g_set_error_literal (error, PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER,
+                           _("The GStreamer element “webrtcbin” is missing: install "
+                             "the GStreamer plugins (bad) and libnice’s plugin"));
+      return gst_object_ref_sink (gst_element_factory_make ("fakesrc", NULL));
+    }
+  gst_object_ref_sink (webrtc);
+  g_object_set (webrtc, "latency", 0, NULL);
+  ps_p2p_config_configure_webrtcbin (config, webrtc);
+
+  return webrtc;
 }

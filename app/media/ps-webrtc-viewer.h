@@ -14,6 +14,8 @@
 #include <gio/gio.h>
 #include <gst/gst.h>
 
+#include "ps-p2p-config.h"
+
 G_BEGIN_DECLS
 
 #define PS_TYPE_WEBRTC_VIEWER (ps_webrtc_viewer_get_type ())
@@ -56,6 +58,11 @@ double      ps_webrtc_viewer_get_rtt_ms         (PsWebrtcViewer *self);
 /* Every candidate the camera's end gave (host, srflx, relay), each of
  * which our ICE agent checked: (element-type PsIceCandidate) (transfer full) */
 GPtrArray  *ps_webrtc_viewer_dup_remote_candidates (PsWebrtcViewer *self);
+
+/* For implementations: the viewer's webrtcbin, owned, latency 0 and set up
+ * by CONFIG; when GStreamer has none, a placeholder element and ERROR */
+GstElement *ps_webrtc_viewer_make_webrtcbin     (const PsP2pConfig  *config,
+                                                 GError            **error);
 /* After stop: ends once the far end was told goodbye, or could not be
  * (bounded by the signalling's own timeouts).  Then a process can exit
  * without leaving a session behind on the server. */

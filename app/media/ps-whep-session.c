@@ -579,18 +579,9 @@ ps_whep_session_new (const char        *url,
   self->url = g_strdup (url);
   self->config = ps_p2p_config_copy (config);
 
-  self->webrtc = gst_element_factory_make ("webrtcbin", NULL);
-  if (self->webrtc == NULL)
-    {
-      self->setup_error = g_error_new (PS_STREAM_ERROR, PS_STREAM_ERROR_DECODER,
-                                       _("The GStreamer element “webrtcbin” is missing: install "
-                                         "the GStreamer plugins (bad) and libnice’s plugin"));
-      self->webrtc = gst_object_ref_sink (gst_element_factory_make ("fakesrc", NULL));
-      return self;
-    }
-  gst_object_ref_sink (self->webrtc);
-  g_object_set (self->webrtc, "latency", 0, NULL);
-  ps_p2p_config_configure_webrtcbin (self->config, self->webrtc);
+  self->webrtc = ps_webrtc_viewer_make_webrtcbin (self->config, &self->setup_error);
+  if (self->setup_error != NULL)
+    return self;
   g_signal_connect (self->webrtc, "notify::ice-gathering-state",
                     G_CALLBACK (on_gathering_state), self);
   g_signal_connect (self->webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
